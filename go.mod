@@ -1,0 +1,3 @@
+module github.com/cardpos/cardpos
+
+go 1.26.8
