@@ -34,15 +34,15 @@ type Redemption struct {
 	Cashier           string
 	Terminal          string
 	State             State
-	Offline           bool  // accepted while WeChat could not be reached
-	Attempts          int   // consume requests sent so far
+	Offline           bool // accepted while WeChat could not be reached
+	Attempts          int  // consume requests sent so far
 	LastError         string
 	ErrCode           int
 	NextAttemptAt     int64
 	CreatedAt         int64
 	UpdatedAt         int64
-	RedeemedAt        int64 // when WeChat confirmed, 0 if not (yet)
-	ConfirmedByStatus bool  // redeemed because code/get showed CONSUMED after our own lost attempt
+	RedeemedAt        int64  // when WeChat confirmed, 0 if not (yet)
+	ConfirmedByStatus bool   // redeemed because code/get showed CONSUMED after our own lost attempt
 	Reason            string // message key of the rejection / conflict reason
 	ConflictDetail    string // what WeChat said (status, openid, times) for the manager
 	ResolvedBy        string
