@@ -115,9 +115,9 @@ func TestWriteRollsBackOnError(t *testing.T) {
 
 func TestMigrationsGapsOrderAndIdempotence(t *testing.T) {
 	fsys := fstest.MapFS{
-		"migrations/0001_a.sql": {Data: []byte("CREATE TABLE a(x INTEGER);")},
-		"migrations/0020_c.sql": {Data: []byte("-- +goose Up\nCREATE TABLE c(x INTEGER REFERENCES b(x));\n-- +goose Down\nDROP TABLE c;\n")},
-		"migrations/0010_b.sql": {Data: []byte("CREATE TABLE b(x INTEGER PRIMARY KEY); INSERT INTO b VALUES (1);")},
+		"migrations/9001_a.sql": {Data: []byte("CREATE TABLE a(x INTEGER);")},
+		"migrations/9020_c.sql": {Data: []byte("-- +goose Up\nCREATE TABLE c(x INTEGER REFERENCES b(x));\n-- +goose Down\nDROP TABLE c;\n")},
+		"migrations/9010_b.sql": {Data: []byte("CREATE TABLE b(x INTEGER PRIMARY KEY); INSERT INTO b VALUES (1);")},
 		"migrations/README.txt": {Data: []byte("not a migration")},
 	}
 	db, err := Open(context.Background(), t.TempDir())
@@ -142,8 +142,7 @@ func TestMigrationsGapsOrderAndIdempotence(t *testing.T) {
 		got = append(got, v)
 	}
 	rows.Close()
-	want := []int{1, 10, 20}
-	// The real embedded migrations own 0001 too; the test set shares that number, so only 10 and 20 are new.
+	want := []int{9001, 9010, 9020}
 	has := map[int]bool{}
 	for _, v := range got {
 		has[v] = true

@@ -1,0 +1,306 @@
+package storage
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+)
+
+// ErrOpenExists is returned when a code already has an open redemption (checking, queued,
+// in_flight or conflict): the partial unique index refused a second one.
+var ErrOpenExists = errors.New("storage: the code already has an open redemption")
+
+// ErrQueueFull is returned by Enqueue when the offline queue holds its maximum.
+var ErrQueueFull = errors.New("storage: the offline queue is full")
+
+// ErrStale is returned by Transition when the row is no longer in one of the expected states.
+var ErrStale = errors.New("storage: the redemption changed state")
+
+// OpenStates are the states the partial unique index covers: at most one such row per code.
+var OpenStates = []State{StateChecking, StateQueued, StateInFlight, StateConflict}
+
+// PendingStates are the states counted against the offline cap.
+var PendingStates = []State{StateQueued, StateInFlight}
+
+const redemptionCols = `id, code, card_id, title, card_type, face_value, source, cashier, terminal, state,
+	offline, attempts, last_error, err_code, next_attempt_at, created_at, updated_at, redeemed_at,
+	confirmed_by_status, reason, conflict_detail, resolved_by, resolved_note`
+
+type scanner interface{ Scan(...any) error }
+
+func scanRedemption(s scanner) (Redemption, error) {
+	var r Redemption
+	var offline, confirmed int
+	err := s.Scan(&r.ID, &r.Code, &r.CardID, &r.Title, &r.CardType, &r.FaceValue, &r.Source, &r.Cashier,
+		&r.Terminal, &r.State, &offline, &r.Attempts, &r.LastError, &r.ErrCode, &r.NextAttemptAt,
+		&r.CreatedAt, &r.UpdatedAt, &r.RedeemedAt, &confirmed, &r.Reason, &r.ConflictDetail,
+		&r.ResolvedBy, &r.ResolvedNote)
+	r.Offline, r.ConfirmedByStatus = offline != 0, confirmed != 0
+	return r, err
+}
+
+func b2i(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
+}
+
+func isUniqueViolation(err error) bool {
+	// modernc reports SQLITE_CONSTRAINT_UNIQUE (2067) with this text; the error type lives in an
+	// internal package of the driver, so the stable message prefix is what there is to check.
+	return err != nil && strings.Contains(err.Error(), "UNIQUE constraint failed")
+}
+
+func insertTx(ctx context.Context, tx *sql.Tx, r *Redemption) (int64, error) {
+	res, err := tx.ExecContext(ctx, `INSERT INTO redemptions (code, card_id, title, card_type, face_value,
+		source, cashier, terminal, state, offline, attempts, last_error, err_code, next_attempt_at,
+		created_at, updated_at, redeemed_at, confirmed_by_status, reason, conflict_detail, resolved_by,
+		resolved_note) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)`,
+		r.Code, r.CardID, r.Title, r.CardType, r.FaceValue, r.Source, r.Cashier, r.Terminal, string(r.State),
+		b2i(r.Offline), r.Attempts, r.LastError, r.ErrCode, r.NextAttemptAt, r.CreatedAt, r.UpdatedAt,
+		r.RedeemedAt, b2i(r.ConfirmedByStatus), r.Reason, r.ConflictDetail, r.ResolvedBy, r.ResolvedNote)
+	if isUniqueViolation(err) {
+		return 0, fmt.Errorf("%w: %s", ErrOpenExists, r.Code)
+	}
+	if err != nil {
+		return 0, fmt.Errorf("storage: insert redemption: %w", err)
+	}
+	return res.LastInsertId()
+}
+
+// Insert records one redemption and returns its id. CreatedAt and UpdatedAt default to now.
+// A second open row for the same code gives ErrOpenExists.
+func (db *DB) Insert(ctx context.Context, r Redemption) (int64, error) {
+	stamp(&r)
+	var id int64
+	err := db.Write(ctx, func(tx *sql.Tx) error {
+		var err error
+		id, err = insertTx(ctx, tx, &r)
+		return err
+	})
+	return id, err
+}
+
+// Enqueue records one offline redemption in state queued, in the same transaction that checks
+// the cap: with maxPending > 0 and that many rows already queued or in flight it gives
+// ErrQueueFull. The row is durable (synchronous=FULL) when Enqueue returns.
+func (db *DB) Enqueue(ctx context.Context, r Redemption, maxPending int) (int64, error) {
+	stamp(&r)
+	r.State, r.Offline = StateQueued, true
+	var id int64
+	err := db.Write(ctx, func(tx *sql.Tx) error {
+		if maxPending > 0 {
+			var n int
+			if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM redemptions WHERE state IN ('queued','in_flight')`).Scan(&n); err != nil {
+				return fmt.Errorf("storage: count pending: %w", err)
+			}
+			if n >= maxPending {
+				return fmt.Errorf("%w (%d pending)", ErrQueueFull, n)
+			}
+		}
+		var err error
+		id, err = insertTx(ctx, tx, &r)
+		return err
+	})
+	return id, err
+}
+
+func stamp(r *Redemption) {
+	now := time.Now().UnixMilli()
+	if r.CreatedAt == 0 {
+		r.CreatedAt = now
+	}
+	if r.UpdatedAt == 0 {
+		r.UpdatedAt = r.CreatedAt
+	}
+}
+
+// Redemption returns one row by id, or ErrNotFound.
+func (db *DB) Redemption(ctx context.Context, id int64) (Redemption, error) {
+	var r Redemption
+	err := db.Read(ctx, func(tx *sql.Tx) error {
+		var err error
+		r, err = getTx(ctx, tx, id)
+		return err
+	})
+	return r, err
+}
+
+func getTx(ctx context.Context, tx *sql.Tx, id int64) (Redemption, error) {
+	r, err := scanRedemption(tx.QueryRowContext(ctx, "SELECT "+redemptionCols+" FROM redemptions WHERE id = ?", id))
+	if errors.Is(err, sql.ErrNoRows) {
+		return r, fmt.Errorf("%w: redemption %d", ErrNotFound, id)
+	}
+	if err != nil {
+		return r, fmt.Errorf("storage: read redemption %d: %w", id, err)
+	}
+	return r, nil
+}
+
+// OpenFor returns the open redemption of a code (checking, queued, in_flight or conflict), or
+// ErrNotFound.
+func (db *DB) OpenFor(ctx context.Context, code string) (Redemption, error) {
+	var r Redemption
+	err := db.Read(ctx, func(tx *sql.Tx) error {
+		var err error
+		r, err = scanRedemption(tx.QueryRowContext(ctx, "SELECT "+redemptionCols+
+			` FROM redemptions WHERE code = ? AND state IN ('checking','queued','in_flight','conflict')`, code))
+		if errors.Is(err, sql.ErrNoRows) {
+			return fmt.Errorf("%w: open redemption of %s", ErrNotFound, code)
+		}
+		return err
+	})
+	return r, err
+}
+
+// Transition applies fn to row id inside one write transaction, provided the row is in one of
+// the from states; otherwise it gives ErrStale (or ErrNotFound). UpdatedAt is set to now.
+// fn may change every field except ID, Code and CreatedAt. It returns the row as stored.
+func (db *DB) Transition(ctx context.Context, id int64, from []State, fn func(*Redemption)) (Redemption, error) {
+	var out Redemption
+	err := db.Write(ctx, func(tx *sql.Tx) error {
+		r, err := getTx(ctx, tx, id)
+		if err != nil {
+			return err
+		}
+		if !stateIn(r.State, from) {
+			return fmt.Errorf("%w: redemption %d is %s", ErrStale, id, r.State)
+		}
+		fn(&r)
+		r.UpdatedAt = time.Now().UnixMilli()
+		_, err = tx.ExecContext(ctx, `UPDATE redemptions SET card_id=?, title=?, card_type=?, face_value=?,
+			source=?, cashier=?, terminal=?, state=?, offline=?, attempts=?, last_error=?, err_code=?,
+			next_attempt_at=?, updated_at=?, redeemed_at=?, confirmed_by_status=?, reason=?,
+			conflict_detail=?, resolved_by=?, resolved_note=? WHERE id=?`,
+			r.CardID, r.Title, r.CardType, r.FaceValue, r.Source, r.Cashier, r.Terminal, string(r.State),
+			b2i(r.Offline), r.Attempts, r.LastError, r.ErrCode, r.NextAttemptAt, r.UpdatedAt, r.RedeemedAt,
+			b2i(r.ConfirmedByStatus), r.Reason, r.ConflictDetail, r.ResolvedBy, r.ResolvedNote, id)
+		if isUniqueViolation(err) {
+			return fmt.Errorf("%w: %s", ErrOpenExists, r.Code)
+		}
+		if err != nil {
+			return fmt.Errorf("storage: update redemption %d: %w", id, err)
+		}
+		out = r
+		return nil
+	})
+	return out, err
+}
+
+func stateIn(s State, set []State) bool {
+	for _, x := range set {
+		if s == x {
+			return true
+		}
+	}
+	return false
+}
+
+// Due returns, oldest first, up to limit rows the sync worker should act on at now (unix ms):
+// queued rows whose next attempt has come, and checking or in_flight rows whose lease
+// (NextAttemptAt) has run out — left behind by a crash or a lost process.
+func (db *DB) Due(ctx context.Context, now int64, limit int) ([]Redemption, error) {
+	return db.query(ctx, "SELECT "+redemptionCols+` FROM redemptions
+		WHERE state IN ('queued','in_flight','checking') AND next_attempt_at <= ? ORDER BY id LIMIT ?`, now, limit)
+}
+
+// NextDue returns the earliest NextAttemptAt among queued, checking and in_flight rows, and
+// false when there are none.
+func (db *DB) NextDue(ctx context.Context) (int64, bool, error) {
+	var v sql.NullInt64
+	err := db.Read(ctx, func(tx *sql.Tx) error {
+		return tx.QueryRowContext(ctx, `SELECT min(next_attempt_at) FROM redemptions
+			WHERE state IN ('queued','in_flight','checking')`).Scan(&v)
+	})
+	if err != nil {
+		return 0, false, fmt.Errorf("storage: next due: %w", err)
+	}
+	return v.Int64, v.Valid, nil
+}
+
+// Filter selects journal rows for List. Zero fields select everything.
+type Filter struct {
+	States []State
+	Code   string
+	Since  int64 // unix ms: CreatedAt >= Since
+	Limit  int   // 0 = no limit
+	Newest bool  // newest first instead of oldest first
+}
+
+// List returns the journal rows matching f.
+func (db *DB) List(ctx context.Context, f Filter) ([]Redemption, error) {
+	q := "SELECT " + redemptionCols + " FROM redemptions WHERE created_at >= ?"
+	args := []any{f.Since}
+	if f.Code != "" {
+		q += " AND code = ?"
+		args = append(args, f.Code)
+	}
+	if len(f.States) > 0 {
+		q += " AND state IN (" + strings.TrimSuffix(strings.Repeat("?,", len(f.States)), ",") + ")"
+		for _, s := range f.States {
+			args = append(args, string(s))
+		}
+	}
+	if f.Newest {
+		q += " ORDER BY id DESC"
+	} else {
+		q += " ORDER BY id"
+	}
+	if f.Limit > 0 {
+		q += " LIMIT ?"
+		args = append(args, f.Limit)
+	}
+	return db.query(ctx, q, args...)
+}
+
+func (db *DB) query(ctx context.Context, q string, args ...any) ([]Redemption, error) {
+	var out []Redemption
+	err := db.Read(ctx, func(tx *sql.Tx) error {
+		rows, err := tx.QueryContext(ctx, q, args...)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			r, err := scanRedemption(rows)
+			if err != nil {
+				return err
+			}
+			out = append(out, r)
+		}
+		return rows.Err()
+	})
+	if err != nil {
+		return nil, fmt.Errorf("storage: list redemptions: %w", err)
+	}
+	return out, nil
+}
+
+// Counts returns how many rows are in each state.
+func (db *DB) Counts(ctx context.Context) (map[State]int, error) {
+	out := map[State]int{}
+	err := db.Read(ctx, func(tx *sql.Tx) error {
+		rows, err := tx.QueryContext(ctx, "SELECT state, count(*) FROM redemptions GROUP BY state")
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var s string
+			var n int
+			if err := rows.Scan(&s, &n); err != nil {
+				return err
+			}
+			out[State(s)] = n
+		}
+		return rows.Err()
+	})
+	if err != nil {
+		return nil, fmt.Errorf("storage: count states: %w", err)
+	}
+	return out, nil
+}
