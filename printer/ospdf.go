@@ -1,0 +1,77 @@
+package printer
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os/exec"
+	"runtime"
+	"strconv"
+)
+
+// ErrNoSpooler is returned by PrintPDF when the print command (lp) is not installed.
+var ErrNoSpooler = errors.New("printer: no print command (lp) found")
+
+// Spooler hands PDFs to the operating system. On Linux and macOS it runs CUPS's lp, which prints
+// silently; Windows has no silent PDF print without a third-party reader, so there the file
+// opens in the default viewer and the user prints from it.
+type Spooler struct {
+	Command string // print command; "lp" when empty (Linux, macOS)
+	Printer string // lp -d destination; the system default when empty
+	Copies  int    // lp -n; 1 when 0
+	GOOS    string // runtime.GOOS when empty; set in tests
+}
+
+// command returns the program and arguments that print path.
+func (s Spooler) command(path string) (string, []string) {
+	goos := s.GOOS
+	if goos == "" {
+		goos = runtime.GOOS
+	}
+	if goos == "windows" {
+		return "rundll32", []string{"url.dll,FileProtocolHandler", path}
+	}
+	name := s.Command
+	if name == "" {
+		name = "lp"
+	}
+	var args []string
+	if s.Printer != "" {
+		args = append(args, "-d", s.Printer)
+	}
+	if s.Copies > 1 {
+		args = append(args, "-n", strconv.Itoa(s.Copies))
+	}
+	return name, append(args, "--", path)
+}
+
+// PrintPDF sends the PDF at path to the printer (or, on Windows, opens it in the default
+// viewer). Cancelling ctx kills the command. A missing lp gives an error wrapping ErrNoSpooler.
+func (s Spooler) PrintPDF(ctx context.Context, path string) error {
+	name, args := s.command(path)
+	cmd := exec.CommandContext(ctx, name, args...)
+	out, err := cmd.CombinedOutput()
+	if errors.Is(err, exec.ErrNotFound) || errors.Is(err, fs.ErrNotExist) {
+		return fmt.Errorf("%w: %v", ErrNoSpooler, err)
+	}
+	if err != nil {
+		return fmt.Errorf("printer: %s: %w: %s", name, err, out)
+	}
+	return nil
+}
+
+// ErrorKey returns the translation key (printer.err.*) for an error of this package, or "".
+func ErrorKey(err error) string {
+	switch {
+	case errors.Is(err, ErrNoSpooler):
+		return "printer.err.no_spooler"
+	case errors.Is(err, ErrBadTarget):
+		return "printer.err.bad_target"
+	case errors.Is(err, ErrQRTooLong):
+		return "printer.err.qr_too_long"
+	case errors.Is(err, ErrImageTooWide):
+		return "printer.err.image_too_wide"
+	}
+	return ""
+}
