@@ -54,11 +54,15 @@ func (f *Faults) UnmarshalJSON(b []byte) error {
 	if err := json.Unmarshal(b, &j); err != nil {
 		return err
 	}
-	*f = Faults{
+	*f = j.faults()
+	return nil
+}
+
+func (j faultsJSON) faults() Faults {
+	return Faults{
 		Latency: time.Duration(j.LatencyMS) * time.Millisecond, Down: j.Down, Hang: j.Hang, Busy: j.Busy,
 		RateLimit: j.RateLimit, TokenInvalidAt: j.TokenInvalidAt, DropAfterConsume: j.DropAfterConsume,
 	}
-	return nil
 }
 
 // SetFaults replaces every fault switch. Switching Hang off releases the requests it holds; under

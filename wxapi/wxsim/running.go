@@ -196,11 +196,11 @@ func (s *Sim) ControlHandler() http.Handler {
 		writeJSON(w, http.StatusOK, s.Faults())
 	})
 	mux.HandleFunc("PUT /faults", func(w http.ResponseWriter, r *http.Request) {
-		var f Faults
-		if !readControl(w, r, &f) {
+		var j faultsJSON
+		if !readControl(w, r, &j) {
 			return
 		}
-		s.SetFaults(f)
+		s.SetFaults(j.faults())
 		writeJSON(w, http.StatusOK, s.Faults())
 	})
 	mux.HandleFunc("GET /calls", func(w http.ResponseWriter, _ *http.Request) {
