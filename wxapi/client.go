@@ -251,6 +251,7 @@ func (c *Client) send(ctx context.Context, cl *call, tok string, out answer) err
 	if cl.body != nil {
 		body = bytes.NewReader(cl.body)
 	}
+	ctx, st := traced(ctx)
 	req, err := http.NewRequestWithContext(ctx, method, u, body)
 	if err != nil {
 		return fmt.Errorf("wxapi: %s: %w: %s", cl.endpoint, ErrBadRequest, c.rd.redact(err.Error(), tok))
@@ -263,7 +264,7 @@ func (c *Client) send(ctx context.Context, cl *call, tok string, out answer) err
 		req.Header.Set("Content-Type", ct)
 	}
 	*out.env() = envelope{}
-	return roundTrip(c.hc, req, cl.endpoint, redactor{secrets: append(c.rd.secrets[:len(c.rd.secrets):len(c.rd.secrets)], tok)}, out)
+	return roundTrip(c.hc, req, st, cl.endpoint, redactor{secrets: c.rd.secrets, extra: tok}, out)
 }
 
 var bufPool = sync.Pool{New: func() any { return new(bytes.Buffer) }}
@@ -280,20 +281,26 @@ func (s *sentTracker) wrote() {
 	s.mu.Unlock()
 }
 
+func (s *sentTracker) wroteField(string, []string) { s.wrote() }
+
 func (s *sentTracker) get() bool {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return s.sent
 }
 
-// roundTrip sends req and decodes a 200 answer into out, checking errcode.
-func roundTrip(hc *http.Client, req *http.Request, endpoint string, rd redactor, out answer) error {
+// traced returns ctx with a trace that records whether any of the request was written.
+func traced(ctx context.Context) (context.Context, *sentTracker) {
 	st := &sentTracker{}
-	trace := &httptrace.ClientTrace{
-		WroteHeaderField: func(string, []string) { st.wrote() },
+	return httptrace.WithClientTrace(ctx, &httptrace.ClientTrace{
+		WroteHeaderField: st.wroteField,
 		WroteHeaders:     st.wrote,
-	}
-	req = req.WithContext(httptrace.WithClientTrace(req.Context(), trace))
+	}), st
+}
+
+// roundTrip sends req, whose ctx came from traced with st, and decodes a 200 answer into out,
+// checking errcode.
+func roundTrip(hc *http.Client, req *http.Request, st *sentTracker, endpoint string, rd redactor, out answer) error {
 	resp, err := hc.Do(req)
 	if err != nil {
 		return &NetError{Endpoint: endpoint, Sent: st.get(), Err: redactTransport(err, rd)}

@@ -183,11 +183,14 @@ func newError(endpoint string, code int, msg string) *Error {
 	return e
 }
 
-// redactor replaces known secrets in text.
-type redactor struct{ secrets []string }
+// redactor replaces known secrets in text: the fixed ones and the token of the call.
+type redactor struct {
+	secrets []string
+	extra   string
+}
 
 func (r redactor) redact(s string, extra ...string) string {
-	for _, list := range [][]string{r.secrets, extra} {
+	for _, list := range [][]string{r.secrets, {r.extra}, extra} {
 		for _, sec := range list {
 			if len(sec) >= 4 && strings.Contains(s, sec) {
 				s = strings.ReplaceAll(s, sec, "***")

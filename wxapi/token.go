@@ -211,12 +211,13 @@ func NewStableTokenSource(ep TokenEndpoint, opt CacheOptions) *CachedSource {
 		if err != nil {
 			return "", 0, err
 		}
+		ctx, st := traced(ctx)
 		req, err := http.NewRequestWithContext(ctx, http.MethodPost, ep.BaseURL+endpoint, bytes.NewReader(body))
 		if err != nil {
 			return "", 0, fmt.Errorf("wxapi: %s: %w", endpoint, err)
 		}
 		req.Header.Set("Content-Type", "application/json")
-		return fetchToken(ep.HTTPClient, req, endpoint, rd)
+		return fetchToken(ep.HTTPClient, req, st, endpoint, rd)
 	}, opt)
 }
 
@@ -229,18 +230,19 @@ func NewClassicTokenSource(ep TokenEndpoint, opt CacheOptions) *CachedSource {
 	const endpoint = "/cgi-bin/token"
 	return NewCachedSource(func(ctx context.Context, _ string) (string, time.Duration, error) {
 		q := url.Values{"grant_type": {"client_credential"}, "appid": {ep.AppID}, "secret": {ep.Secret}}
+		ctx, st := traced(ctx)
 		req, err := http.NewRequestWithContext(ctx, http.MethodGet, ep.BaseURL+endpoint+"?"+q.Encode(), nil)
 		if err != nil {
 			return "", 0, fmt.Errorf("wxapi: %s: %s", endpoint, rd.redact(err.Error()))
 		}
-		return fetchToken(ep.HTTPClient, req, endpoint, rd)
+		return fetchToken(ep.HTTPClient, req, st, endpoint, rd)
 	}, opt)
 }
 
 // fetchToken sends a token request and reads its answer.
-func fetchToken(hc *http.Client, req *http.Request, endpoint string, rd redactor) (string, time.Duration, error) {
+func fetchToken(hc *http.Client, req *http.Request, st *sentTracker, endpoint string, rd redactor) (string, time.Duration, error) {
 	var ans tokenAnswer
-	if err := roundTrip(hc, req, endpoint, rd, &ans); err != nil {
+	if err := roundTrip(hc, req, st, endpoint, rd, &ans); err != nil {
 		return "", 0, err
 	}
 	if ans.AccessToken == "" || ans.ExpiresIn <= 0 {
