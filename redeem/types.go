@@ -66,6 +66,8 @@ type Preview struct {
 	Reason     Message // why not, when !CanRedeem; a warning (e.g. offline risk) otherwise
 	ErrCode    int     // WeChat errcode behind Reason, 0 if none
 	Notice     string  // the card's usage notes
+	Advice     Message // what to tell the customer, when there is something to say
+	Duplicate  bool    // the same text was scanned moments ago: this is the earlier answer, no new request
 }
 
 // Outcome is the end of one scan: what happened and why, as the CLI's --json prints it.
@@ -79,6 +81,16 @@ type Outcome struct {
 	ErrCode  int
 	Reason   Message
 	Preview  *Preview
+	// Advice is what to tell the customer (Key "" when nothing).
+	Advice Message
+	// Offline is true when the redemption was accepted without WeChat and waits in the queue.
+	Offline bool
+	// ConfirmedByStatus is true when the answer to our consume was lost and code/get showed the
+	// code consumed.
+	ConfirmedByStatus bool
+	// Duplicate is true when the same code was redeemed or queued moments ago: no new request was
+	// sent and this repeats that outcome.
+	Duplicate bool
 }
 
 // Policy is the offline policy a manager sets. Zero values are not the defaults: use DefaultPolicy.

@@ -160,14 +160,21 @@ func (db *DB) OpenFor(ctx context.Context, code string) (Redemption, error) {
 // Transition applies fn to row id inside one write transaction, provided the row is in one of
 // the from states; otherwise it gives ErrStale (or ErrNotFound). UpdatedAt is set to now.
 // fn may change every field except ID, Code and CreatedAt. It returns the row as stored.
-func (db *DB) Transition(ctx context.Context, id int64, from []State, fn func(*Redemption)) (Redemption, error) {
+// Each of also runs in the same transaction after the update (an audit entry, say).
+func (db *DB) Transition(ctx context.Context, id int64, from []State, fn func(*Redemption), also ...func(*sql.Tx) error) (Redemption, error) {
+	return db.TransitionIf(ctx, id, func(r Redemption) bool { return stateIn(r.State, from) }, fn, also...)
+}
+
+// TransitionIf is Transition with any precondition: ok sees the row as stored and returns false
+// to refuse with ErrStale. A claim uses it to check that a lease is still the one it saw.
+func (db *DB) TransitionIf(ctx context.Context, id int64, ok func(Redemption) bool, fn func(*Redemption), also ...func(*sql.Tx) error) (Redemption, error) {
 	var out Redemption
 	err := db.Write(ctx, func(tx *sql.Tx) error {
 		r, err := getTx(ctx, tx, id)
 		if err != nil {
 			return err
 		}
-		if !stateIn(r.State, from) {
+		if !ok(r) {
 			return fmt.Errorf("%w: redemption %d is %s", ErrStale, id, r.State)
 		}
 		fn(&r)
@@ -184,6 +191,11 @@ func (db *DB) Transition(ctx context.Context, id int64, from []State, fn func(*R
 		}
 		if err != nil {
 			return fmt.Errorf("storage: update redemption %d: %w", id, err)
+		}
+		for _, f := range also {
+			if err := f(tx); err != nil {
+				return err
+			}
 		}
 		out = r
 		return nil
@@ -303,4 +315,19 @@ func (db *DB) Counts(ctx context.Context) (map[State]int, error) {
 		return nil, fmt.Errorf("storage: count states: %w", err)
 	}
 	return out, nil
+}
+
+// Hurry makes every queued row due at now (unix ms): the network is back, so backoff delays
+// that were set while it was down no longer apply. It returns how many rows it changed.
+func (db *DB) Hurry(ctx context.Context, now int64) (int64, error) {
+	var n int64
+	err := db.Write(ctx, func(tx *sql.Tx) error {
+		res, err := tx.ExecContext(ctx, "UPDATE redemptions SET next_attempt_at = ? WHERE state = 'queued' AND next_attempt_at > ?", now, now)
+		if err != nil {
+			return fmt.Errorf("storage: hurry queue: %w", err)
+		}
+		n, err = res.RowsAffected()
+		return err
+	})
+	return n, err
 }
