@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/cardpos/cardpos/i18n"
+	"github.com/cardpos/cardpos/printer"
 	"github.com/cardpos/cardpos/storage"
 	"github.com/cardpos/cardpos/wxapi"
 )
@@ -385,4 +386,27 @@ func (s *Service) render(list []storage.Campaign, cards map[string]*wxapi.Card, 
 		return WritePNG(w, pages[0], s.font, PreviewDPI)
 	}
 	return WritePDF(w, pages, s.font)
+}
+
+// Slip returns the receipt-printer version of a saved campaign: the same words as its poster and
+// its url, for printer.CampaignSlip.Encode.
+func (s *Service) Slip(ctx context.Context, id int64) (printer.CampaignSlip, error) {
+	c, err := s.store.CampaignByID(ctx, id)
+	if err != nil {
+		return printer.CampaignSlip{}, fmt.Errorf("campaign: slip %d: %w", id, err)
+	}
+	cards, err := s.cards(ctx, c.CardIDs)
+	if err != nil {
+		return printer.CampaignSlip{}, err
+	}
+	cs := make([]*wxapi.Card, 0, len(c.CardIDs))
+	for _, id := range c.CardIDs {
+		cs = append(cs, cards[id])
+	}
+	content, err := ContentFor(*c, cs, s.cat, s.lang, s.loc)
+	if err != nil {
+		return printer.CampaignSlip{}, err
+	}
+	return printer.CampaignSlip{Brand: content.Brand, Title: content.Title, Value: content.Value,
+		Validity: content.Validity, Scene: c.Scene, URL: c.URL}, nil
 }

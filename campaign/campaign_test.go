@@ -22,6 +22,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/cardpos/cardpos/i18n"
+	"github.com/cardpos/cardpos/printer"
 	"github.com/cardpos/cardpos/scanner"
 	"github.com/cardpos/cardpos/storage"
 	"github.com/cardpos/cardpos/wxapi"
@@ -537,11 +538,57 @@ func TestPosterTwoScenesAndReprint(t *testing.T) {
 	if _, err := s.Reprint(ctx, []int64{999}, SizeA4, &buf, FormatPDF); !errors.Is(err, storage.ErrNotFound) {
 		t.Errorf("reprint of an unknown id: %v, want storage.ErrNotFound", err)
 	}
+	slip, err := s.Slip(ctx, list[1].ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := (printer.CampaignSlip{Brand: "喜茶 HEYTEA", Title: "满100减20代金券", Value: "满100减20",
+		Validity: "有效期：2025-12-01 至 2026-02-28", Scene: "table-02", URL: list[1].URL}); slip != want {
+		t.Errorf("slip = %+v, want %+v", slip, want)
+	}
 	img, err := s.Preview(ctx, list[1].ID, SizeTent, 100)
 	if err != nil {
 		t.Fatal(err)
 	}
 	if got := decodeImage(t, img); got != list[1].URL {
 		t.Errorf("preview decodes to %q, want %q", got, list[1].URL)
+	}
+}
+
+func TestBatchOf30(t *testing.T) {
+	pdfTools(t)
+	api := &fakeWX{cards: demoCards()}
+	s, db := newService(t, api)
+	scenes := make([]string, 30)
+	for i := range scenes {
+		scenes[i] = fmt.Sprintf("table-%02d", i+1)
+	}
+	var buf bytes.Buffer
+	list, err := s.Poster(context.Background(), PosterRequest{CardIDs: []string{"pGIFT"}, Scenes: scenes, Size: SizeTent}, &buf, FormatPDF)
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	in := filepath.Join(dir, "batch.pdf")
+	if err := os.WriteFile(in, buf.Bytes(), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	// 72 dpi is plenty for a clean render (a tent's module is 2 mm, 5.6 px) and keeps this quick.
+	if out, err := exec.Command("pdftoppm", "-r", "72", "-gray", in, filepath.Join(dir, "p")).CombinedOutput(); err != nil {
+		t.Fatalf("pdftoppm: %v: %s", err, out)
+	}
+	pages, _ := filepath.Glob(filepath.Join(dir, "p-*.pgm"))
+	sort.Strings(pages)
+	if len(pages) != 30 {
+		t.Fatalf("%d pages, want 30", len(pages))
+	}
+	for i, p := range pages {
+		want := []string{list[i].URL, list[i].URL}
+		if got := zbar(t, p); !cmp.Equal(got, want) {
+			t.Errorf("page %d (%s): zbarimg = %q, want both faces %q", i+1, list[i].Scene, got, list[i].URL)
+		}
+	}
+	if saved, _ := db.Campaigns(context.Background()); len(saved) != 30 {
+		t.Errorf("%d campaigns saved, want 30", len(saved))
 	}
 }

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"os"
 	"os/exec"
 	"runtime"
 	"strconv"
@@ -25,11 +26,7 @@ type Spooler struct {
 
 // command returns the program and arguments that print path.
 func (s Spooler) command(path string) (string, []string) {
-	goos := s.GOOS
-	if goos == "" {
-		goos = runtime.GOOS
-	}
-	if goos == "windows" {
+	if s.goos() == "windows" {
 		return "rundll32", []string{"url.dll,FileProtocolHandler", path}
 	}
 	name := s.Command
@@ -59,6 +56,38 @@ func (s Spooler) PrintPDF(ctx context.Context, path string) error {
 		return fmt.Errorf("printer: %s: %w: %s", name, err, out)
 	}
 	return nil
+}
+
+// PrintPDFData writes pdf to a temporary file and prints it with PrintPDF. lp copies the job
+// into the spool before it returns, so the file is removed afterwards; on Windows the viewer
+// opens the file after rundll32 returns, so there it is left in the temp folder.
+func (s Spooler) PrintPDFData(ctx context.Context, pdf []byte) error {
+	f, err := os.CreateTemp("", "cardpos-*.pdf")
+	if err != nil {
+		return fmt.Errorf("printer: temp file: %w", err)
+	}
+	name := f.Name()
+	if _, err := f.Write(pdf); err != nil {
+		f.Close()
+		os.Remove(name)
+		return fmt.Errorf("printer: temp file: %w", err)
+	}
+	if err := f.Close(); err != nil {
+		os.Remove(name)
+		return fmt.Errorf("printer: temp file: %w", err)
+	}
+	err = s.PrintPDF(ctx, name)
+	if s.goos() != "windows" {
+		os.Remove(name)
+	}
+	return err
+}
+
+func (s Spooler) goos() string {
+	if s.GOOS == "" {
+		return runtime.GOOS
+	}
+	return s.GOOS
 }
 
 // ErrorKey returns the translation key (printer.err.*) for an error of this package, or "".

@@ -385,6 +385,23 @@ func TestPrintPDFRunsLP(t *testing.T) {
 	if want := "-d\nFront\n--\n/tmp/poster.pdf\n"; string(got) != want {
 		t.Errorf("lp args %q, want %q", got, want)
 	}
+	// PrintPDFData hands lp a temporary copy with the same bytes and removes it afterwards.
+	grab := filepath.Join(dir, "lpgrab")
+	copyTo := filepath.Join(dir, "copy.pdf")
+	if err := os.WriteFile(grab, []byte("#!/bin/sh\nfor a; do f=$a; done\ncp \"$f\" "+copyTo+"\necho \"$f\" > "+log+"\n"), 0o700); err != nil {
+		t.Fatal(err)
+	}
+	pdf := []byte("%PDF-1.4 test")
+	if err := (Spooler{Command: grab, GOOS: "linux"}).PrintPDFData(context.Background(), pdf); err != nil {
+		t.Fatal(err)
+	}
+	if got, _ := os.ReadFile(copyTo); !bytes.Equal(got, pdf) {
+		t.Errorf("lp saw %q, want %q", got, pdf)
+	}
+	tmp, _ := os.ReadFile(log)
+	if _, err := os.Stat(strings.TrimSpace(string(tmp))); !errors.Is(err, os.ErrNotExist) {
+		t.Errorf("temporary PDF %s left behind: %v", tmp, err)
+	}
 	failing := filepath.Join(dir, "lpfail")
 	if err := os.WriteFile(failing, []byte("#!/bin/sh\necho 'lp: The printer or class does not exist.' >&2\nexit 1\n"), 0o700); err != nil {
 		t.Fatal(err)
