@@ -136,8 +136,9 @@ func New(cfg Config) *Client {
 // Tokens returns the client's token source.
 func (c *Client) Tokens() TokenSource { return c.tokens }
 
-// Warm fetches the access token and opens a connection, so the first scan of the day does not pay
-// for either. Call it at start-up with a ctx that has a timeout.
+// Warm fetches the access token and, through a first api_ticket call, opens a kept-alive
+// connection, so the first scan of the day pays for neither. Call it at start-up with a ctx that
+// has a timeout; an error says which step failed (*TokenFetchError for the token).
 func (c *Client) Warm(ctx context.Context) error {
 	if _, err := c.tokens.Token(ctx); err != nil {
 		return &TokenFetchError{Endpoint: "warm", Err: err}
@@ -185,19 +186,22 @@ func (c *Client) do(ctx context.Context, cl *call, out answer) error {
 	for attempt := 1; ; attempt++ {
 		tok, err := c.tokens.Token(ctx)
 		if err != nil {
-			return &TokenFetchError{Endpoint: cl.endpoint, Err: err}
-		}
-		start := time.Now()
-		err = c.send(ctx, cl, tok, out)
-		c.logCall(ctx, cl.endpoint, attempt, start, err)
-		if err == nil {
-			return nil
+			// No token: the business request is not sent. A busy token endpoint is backed off
+			// like a busy business call.
+			err = &TokenFetchError{Endpoint: cl.endpoint, Err: err}
+		} else {
+			start := time.Now()
+			err = c.send(ctx, cl, tok, out)
+			c.logCall(ctx, cl.endpoint, attempt, start, err)
+			if err == nil {
+				return nil
+			}
 		}
 		var we *Error
 		if !errors.As(err, &we) {
 			return err
 		}
-		if refreshesToken(we.Code) && !refreshed {
+		if tok != "" && refreshesToken(we.Code) && !refreshed {
 			refreshed = true
 			c.tokens.Invalidate(tok)
 			attempt--

@@ -22,6 +22,9 @@ type Error struct {
 
 // Error reports the endpoint, code and message.
 func (e *Error) Error() string {
+	if e.IP != "" {
+		return fmt.Sprintf("wxapi: %s: errcode %d: caller IP %s is not on the API IP whitelist: %s", e.Endpoint, e.Code, e.IP, e.Msg)
+	}
 	return fmt.Sprintf("wxapi: %s: errcode %d: %s", e.Endpoint, e.Code, e.Msg)
 }
 

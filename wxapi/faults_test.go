@@ -390,3 +390,36 @@ func TestWarmClientAddsNoRoundTrip(t *testing.T) {
 		t.Errorf("code/get calls = %d, want exactly 50 (one round trip each)", got)
 	}
 }
+
+func TestBusyTokenServiceIsBackedOff(t *testing.T) {
+	e := newSimEnv(t)
+	real := NewStableTokenSource(TokenEndpoint{BaseURL: e.srv.URL + "/wx", AppID: e.sim.AppID(), Secret: e.sim.Secret(), HTTPClient: e.srv.Client()}, CacheOptions{})
+	var fetches int
+	remote := NewRemoteTokenSource(func(ctx context.Context, stale string) (string, time.Duration, error) {
+		fetches++
+		if fetches == 1 {
+			return "", 0, newError("/token-service", -1, "system error")
+		}
+		tok, err := real.Token(ctx)
+		return tok, time.Hour, err
+	}, CacheOptions{})
+	c := New(Config{BaseURL: e.srv.URL + "/wx", HTTPClient: e.srv.Client(), Tokens: remote,
+		Retry: RetryPolicy{BusyDelay: 5 * time.Millisecond}})
+	if _, err := c.GetCode(context.Background(), "100000000001", "", true); err != nil {
+		t.Fatalf("GetCode after one busy token answer: %v", err)
+	}
+	if fetches != 2 {
+		t.Errorf("token service fetches = %d, want 2", fetches)
+	}
+	// A consume is not backed off, even for its token: the caller decides.
+	fetches = 0
+	remote2 := NewRemoteTokenSource(func(context.Context, string) (string, time.Duration, error) {
+		fetches++
+		return "", 0, newError("/token-service", -1, "system error")
+	}, CacheOptions{})
+	c2 := New(Config{BaseURL: e.srv.URL + "/wx", HTTPClient: e.srv.Client(), Tokens: remote2})
+	_, err := c2.ConsumeCode(context.Background(), "100000000001", "")
+	if !IsNotSent(err) || !IsRetryable(err) || fetches != 1 {
+		t.Errorf("consume with a busy token service: err = %v after %d fetches; want not sent, retryable, 1", err, fetches)
+	}
+}
