@@ -120,9 +120,9 @@ func New(cfg Config) *Client {
 		cfg.Logger = slog.New(slog.DiscardHandler)
 	}
 	if cfg.Tokens == nil {
-		cfg.Tokens = NewStableTokenSource(TokenEndpoint{
+		cfg.Tokens = NewCachedSource(StableTokenFetch(TokenEndpoint{
 			BaseURL: cfg.BaseURL, AppID: cfg.AppID, Secret: cfg.Secret, HTTPClient: cfg.HTTPClient,
-		}, cfg.TokenCache)
+		}), cfg.TokenCache)
 	}
 	cfg.Retry.defaults()
 	c := &Client{

@@ -347,3 +347,17 @@ func TestCellsUploadAndTicket(t *testing.T) {
 		t.Errorf("api_ticket not cached: %q then %q after %d fetches", t1, t2, e.sim.Calls("/cgi-bin/ticket/getticket"))
 	}
 }
+
+func TestClassicTokenSource(t *testing.T) {
+	e := newSimEnv(t)
+	c := New(Config{BaseURL: e.srv.URL + "/wx", HTTPClient: e.srv.Client(),
+		Tokens: NewClassicTokenSource(e.srv.URL+"/wx", e.sim.AppID(), e.sim.Secret(), e.srv.Client())})
+	for range 3 {
+		if _, err := c.GetCode(context.Background(), "100000000001", "", true); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if got, stable := e.sim.Calls("/cgi-bin/token"), e.sim.Calls("/cgi-bin/stable_token"); got != 1 || stable != 0 {
+		t.Errorf("classic fetches = %d, stable = %d; want 1, 0", got, stable)
+	}
+}

@@ -314,7 +314,7 @@ func TestNetworkErrorsTellSentFromNotSent(t *testing.T) {
 func TestIPWhitelistErrorNamesTheIP(t *testing.T) {
 	e := newSimEnv(t, func(o *wxsim.Options, _ *Config) { o.IPWhitelist = []string{"203.0.113.9"} })
 	c := New(Config{BaseURL: e.srv.URL + "/wx", HTTPClient: e.srv.Client(),
-		Tokens: NewClassicTokenSource(TokenEndpoint{BaseURL: e.srv.URL + "/wx", AppID: e.sim.AppID(), Secret: e.sim.Secret(), HTTPClient: e.srv.Client()}, CacheOptions{})})
+		Tokens: NewClassicTokenSource(e.srv.URL+"/wx", e.sim.AppID(), e.sim.Secret(), e.srv.Client())})
 	_, err := c.GetCode(context.Background(), "100000000001", "", true)
 	wantCode(t, err, 40164)
 	var we *Error
@@ -393,7 +393,7 @@ func TestWarmClientAddsNoRoundTrip(t *testing.T) {
 
 func TestBusyTokenServiceIsBackedOff(t *testing.T) {
 	e := newSimEnv(t)
-	real := NewStableTokenSource(TokenEndpoint{BaseURL: e.srv.URL + "/wx", AppID: e.sim.AppID(), Secret: e.sim.Secret(), HTTPClient: e.srv.Client()}, CacheOptions{})
+	real := NewStableTokenSource(e.srv.URL+"/wx", e.sim.AppID(), e.sim.Secret(), e.srv.Client())
 	var fetches int
 	remote := NewRemoteTokenSource(func(ctx context.Context, stale string) (string, time.Duration, error) {
 		fetches++

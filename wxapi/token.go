@@ -197,46 +197,59 @@ func (e *TokenEndpoint) defaults() {
 	}
 }
 
-// NewStableTokenSource fetches from /cgi-bin/stable_token in normal mode (force_refresh false):
-// every process of one account converges on the same token without sharing a cache. It is the
-// default and the right choice for a fleet of terminals.
-func NewStableTokenSource(ep TokenEndpoint, opt CacheOptions) *CachedSource {
+// NewStableTokenSource caches tokens from /cgi-bin/stable_token in normal mode (force_refresh
+// false): every process of one account converges on the same token without sharing a cache. It
+// is the default and the right choice for a fleet of terminals. baseURL "" means WeChat's host,
+// hc nil the default HTTP client.
+func NewStableTokenSource(baseURL, appID, secret string, hc *http.Client) *CachedSource {
+	return NewCachedSource(StableTokenFetch(TokenEndpoint{BaseURL: baseURL, AppID: appID, Secret: secret, HTTPClient: hc}), CacheOptions{})
+}
+
+// NewClassicTokenSource caches tokens from GET /cgi-bin/token. Every fetch mints a new token and
+// kills the previous one five minutes later, so only one process per account may use it (opt-in,
+// for a central token server).
+func NewClassicTokenSource(baseURL, appID, secret string, hc *http.Client) *CachedSource {
+	return NewCachedSource(ClassicTokenFetch(TokenEndpoint{BaseURL: baseURL, AppID: appID, Secret: secret, HTTPClient: hc}), CacheOptions{})
+}
+
+// StableTokenFetch is the FetchFunc of /cgi-bin/stable_token (normal mode), for
+// NewCachedSource with options of one's own.
+func StableTokenFetch(ep TokenEndpoint) FetchFunc {
 	ep.defaults()
 	rd := redactor{secrets: []string{ep.Secret}}
 	const endpoint = "/cgi-bin/stable_token"
-	return NewCachedSource(func(ctx context.Context, _ string) (string, time.Duration, error) {
+	return func(ctx context.Context, _ string) (string, time.Duration, error) {
 		body, err := marshalJSON(map[string]any{
 			"grant_type": "client_credential", "appid": ep.AppID, "secret": ep.Secret, "force_refresh": false,
 		})
 		if err != nil {
-			return "", 0, err
+			return "", 0, fmt.Errorf("wxapi: %s: %w", endpoint, err)
 		}
 		ctx, st := traced(ctx)
 		req, err := http.NewRequestWithContext(ctx, http.MethodPost, ep.BaseURL+endpoint, bytes.NewReader(body))
 		if err != nil {
-			return "", 0, fmt.Errorf("wxapi: %s: %w", endpoint, err)
+			return "", 0, fmt.Errorf("wxapi: %s: %w: %s", endpoint, ErrBadRequest, rd.redact(err.Error()))
 		}
 		req.Header.Set("Content-Type", "application/json")
 		return fetchToken(ep.HTTPClient, req, st, endpoint, rd)
-	}, opt)
+	}
 }
 
-// NewClassicTokenSource fetches from GET /cgi-bin/token. Every fetch mints a new token and kills
-// the previous one five minutes later, so only one process per account may use it (opt-in, for a
-// central token server).
-func NewClassicTokenSource(ep TokenEndpoint, opt CacheOptions) *CachedSource {
+// ClassicTokenFetch is the FetchFunc of GET /cgi-bin/token, for NewCachedSource with options of
+// one's own.
+func ClassicTokenFetch(ep TokenEndpoint) FetchFunc {
 	ep.defaults()
 	rd := redactor{secrets: []string{ep.Secret}}
 	const endpoint = "/cgi-bin/token"
-	return NewCachedSource(func(ctx context.Context, _ string) (string, time.Duration, error) {
+	return func(ctx context.Context, _ string) (string, time.Duration, error) {
 		q := url.Values{"grant_type": {"client_credential"}, "appid": {ep.AppID}, "secret": {ep.Secret}}
 		ctx, st := traced(ctx)
 		req, err := http.NewRequestWithContext(ctx, http.MethodGet, ep.BaseURL+endpoint+"?"+q.Encode(), nil)
 		if err != nil {
-			return "", 0, fmt.Errorf("wxapi: %s: %s", endpoint, rd.redact(err.Error()))
+			return "", 0, fmt.Errorf("wxapi: %s: %w: %s", endpoint, ErrBadRequest, rd.redact(err.Error()))
 		}
 		return fetchToken(ep.HTTPClient, req, st, endpoint, rd)
-	}, opt)
+	}
 }
 
 // fetchToken sends a token request and reads its answer.
