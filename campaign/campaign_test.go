@@ -592,3 +592,26 @@ func TestBatchOf30(t *testing.T) {
 		t.Errorf("%d campaigns saved, want 30", len(saved))
 	}
 }
+
+func TestBrokenFontIsRefused(t *testing.T) {
+	f, err := DefaultFont()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for name, ttf := range map[string][]byte{
+		"truncated":  bytes.Clone(f.ttf[:len(f.ttf)/2]),
+		"not a font": []byte("definitely not a TrueType font, just text"),
+	} {
+		if _, err := LoadFont(ttf); !errors.Is(err, ErrFontNotLoaded) {
+			t.Errorf("LoadFont(%s) error = %v, want ErrFontNotLoaded", name, err)
+		}
+	}
+	// fpdf is given bytes it cannot read: WritePDF must notice, not write a PDF of blanks.
+	broken := &Font{ttf: []byte("not a font"), face: f.face, upem: f.upem, adv: map[rune]float64{}}
+	if err := WritePDF(&bytes.Buffer{}, []Page{{W: 50, H: 50}}, broken); !errors.Is(err, ErrFontNotLoaded) {
+		t.Errorf("WritePDF with unreadable font bytes: %v, want ErrFontNotLoaded", err)
+	}
+	if err := WritePDF(&bytes.Buffer{}, nil, f); !errors.Is(err, ErrNoPages) {
+		t.Errorf("no pages: %v, want ErrNoPages", err)
+	}
+}

@@ -28,11 +28,24 @@ type Font struct {
 	adv map[rune]float64 // advance in em units, 0 for a missing glyph
 }
 
-// LoadFont parses a TrueType font; the poster uses LoadFont(assets.FontRegular).
+// LoadFont parses a TrueType font; the poster uses LoadFont(assets.FontRegular). It checks that
+// the font has outlines for a Chinese character and a digit, since fpdf itself would embed a
+// damaged font without complaint and print blanks.
 func LoadFont(ttf []byte) (*Font, error) {
 	f, err := opentype.Parse(ttf)
 	if err != nil {
-		return nil, fmt.Errorf("campaign: parse font: %w", err)
+		return nil, fmt.Errorf("campaign: parse font: %w: %w", ErrFontNotLoaded, err)
+	}
+	var buf sfnt.Buffer
+	for _, r := range "微8" {
+		idx, err := f.GlyphIndex(&buf, r)
+		if err != nil || idx == 0 {
+			return nil, fmt.Errorf("campaign: font has no glyph for %q: %w", r, ErrFontNotLoaded)
+		}
+		segs, err := f.LoadGlyph(&buf, idx, fixed.I(int(f.UnitsPerEm())), nil)
+		if err != nil || len(segs) == 0 {
+			return nil, fmt.Errorf("campaign: font outline for %q: %w: %v", r, ErrFontNotLoaded, err)
+		}
 	}
 	return &Font{ttf: ttf, face: f, upem: float64(f.UnitsPerEm()), adv: map[rune]float64{}}, nil
 }

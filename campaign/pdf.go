@@ -26,7 +26,7 @@ func WritePDF(w io.Writer, pages []Page, f *Font) error {
 	pdf.SetMargins(0, 0, 0)
 	pdf.AddUTF8FontFromBytes(pdfFont, "", f.ttf)
 	if err := pdf.Error(); err != nil {
-		return fmt.Errorf("campaign: pdf font: %w", err)
+		return fmt.Errorf("campaign: pdf: %w: %w", ErrFontNotLoaded, err)
 	}
 	pdf.SetFont(pdfFont, "", 12)
 	if pdf.Error() != nil || pdf.GetStringWidth("微信扫一扫") <= 0 {
