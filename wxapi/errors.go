@@ -121,15 +121,17 @@ func IsTokenError(err error) bool {
 	return ok && Explain(c).Class == ClassToken
 }
 
-// IsRetryable reports whether trying the same call again soon may succeed: WeChat busy (-1), the
-// per-minute quota (45011), or a gateway error. Network errors are not included: see IsNetworkError.
+// IsRetryable reports whether the call was refused without being applied and trying again soon
+// may succeed: WeChat busy (-1), the per-minute quota (45011), or a proxy answering 503 or 429.
+// Answers that may hide an applied request (502, 504, network errors) are not retryable: see
+// IsNetworkError.
 func IsRetryable(err error) bool {
 	if c, ok := ErrorCode(err); ok {
 		return Explain(c).Class == ClassRetryable
 	}
 	var h *HTTPError
 	if errors.As(err, &h) {
-		return h.StatusCode >= 500
+		return h.StatusCode == http.StatusServiceUnavailable || h.StatusCode == http.StatusTooManyRequests
 	}
 	return false
 }

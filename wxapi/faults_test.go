@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/http/httptest"
 	"strings"
 	"sync"
 	"testing"
@@ -262,6 +263,18 @@ func TestNetworkErrorsTellSentFromNotSent(t *testing.T) {
 		}
 		if strings.Contains(err.Error(), "SECRET-0123456789") {
 			t.Errorf("error text leaks the secret: %v", err)
+		}
+	})
+	t.Run("gateway timeout", func(t *testing.T) {
+		srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			http.Error(w, "upstream timed out", http.StatusGatewayTimeout)
+		}))
+		defer srv.Close()
+		c := New(Config{BaseURL: srv.URL, Tokens: NewFixedTokenSource("TOKEN"), HTTPClient: srv.Client()})
+		_, err := c.ConsumeCode(ctx, "100000000001", "")
+		var he *HTTPError
+		if !errors.As(err, &he) || he.StatusCode != 504 || !IsNetworkError(err) || IsNotSent(err) || IsRetryable(err) {
+			t.Errorf("err = %v: want *HTTPError 504, network, maybe sent, not retryable", err)
 		}
 	})
 	t.Run("consume applied, answer dropped", func(t *testing.T) {
