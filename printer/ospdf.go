@@ -58,6 +58,29 @@ func (s Spooler) PrintPDF(ctx context.Context, path string) error {
 	return nil
 }
 
+// viewerCommand returns the program that opens path in the default viewer.
+func (s Spooler) viewerCommand(path string) (string, []string) {
+	switch s.goos() {
+	case "windows":
+		return "rundll32", []string{"url.dll,FileProtocolHandler", path}
+	case "darwin":
+		return "open", []string{path}
+	}
+	return "xdg-open", []string{path}
+}
+
+// OpenPDF opens the PDF at path in the system's default viewer (xdg-open, open, or the Windows
+// file handler), for a manager who wants to look or pick a printer by hand. It returns once the
+// viewer has been launched.
+func (s Spooler) OpenPDF(ctx context.Context, path string) error {
+	name, args := s.viewerCommand(path)
+	out, err := exec.CommandContext(ctx, name, args...).CombinedOutput()
+	if err != nil {
+		return fmt.Errorf("printer: %s: %w: %s", name, err, out)
+	}
+	return nil
+}
+
 // PrintPDFData writes pdf to a temporary file and prints it with PrintPDF. lp copies the job
 // into the spool before it returns, so the file is removed afterwards; on Windows the viewer
 // opens the file after rundll32 returns, so there it is left in the temp folder.

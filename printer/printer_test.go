@@ -305,10 +305,14 @@ func TestFileAndDeviceTransports(t *testing.T) {
 	dir := t.TempDir()
 	ctx := context.Background()
 	f := File{Path: filepath.Join(dir, "slips.bin")}
-	for _, job := range [][]byte{{esc, '@', 'a'}, {esc, '@', 'b'}} {
-		if err := f.Send(ctx, job); err != nil {
-			t.Fatal(err)
-		}
+	if err := f.Send(ctx, []byte{esc, '@', 'a'}); err != nil {
+		t.Fatal(err)
+	}
+	if err := Send(ctx, "file:"+f.Path, []byte{esc, '@', 'b'}); err != nil {
+		t.Fatal(err)
+	}
+	if err := Send(ctx, "lpt", nil); !errors.Is(err, ErrBadTarget) {
+		t.Errorf("Send to %q: %v, want ErrBadTarget", "lpt", err)
 	}
 	got, err := os.ReadFile(f.Path)
 	if err != nil {
@@ -359,6 +363,16 @@ func TestSpoolerCommand(t *testing.T) {
 		name, args := tc.s.command("/tmp/a.pdf")
 		if got := append([]string{name}, args...); !cmp.Equal(got, tc.want) {
 			t.Errorf("%+v: %q, want %q", tc.s, got, tc.want)
+		}
+	}
+	for goos, want := range map[string][]string{
+		"linux":   {"xdg-open", "/tmp/a.pdf"},
+		"darwin":  {"open", "/tmp/a.pdf"},
+		"windows": {"rundll32", "url.dll,FileProtocolHandler", "/tmp/a.pdf"},
+	} {
+		name, args := Spooler{GOOS: goos}.viewerCommand("/tmp/a.pdf")
+		if got := append([]string{name}, args...); !cmp.Equal(got, want) {
+			t.Errorf("viewer on %s: %q, want %q", goos, got, want)
 		}
 	}
 }

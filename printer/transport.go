@@ -141,3 +141,12 @@ func ParseTarget(s string) (Transport, error) {
 	}
 	return nil, fmt.Errorf("%w: %q", ErrBadTarget, s)
 }
+
+// Send parses target (see ParseTarget) and sends job to it.
+func Send(ctx context.Context, target string, job []byte) error {
+	t, err := ParseTarget(target)
+	if err != nil {
+		return err
+	}
+	return t.Send(ctx, job)
+}
