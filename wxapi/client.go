@@ -2,6 +2,17 @@
 // that are safe for a fleet of terminals, the redemption and card-management endpoints with typed
 // answers, typed errors with plain-words keys, and the signatures and message crypto of the
 // server-side pieces. It knows nothing of storage or the UI.
+//
+// Tokens: a TokenSource hands out access tokens; the default caches /cgi-bin/stable_token
+// (normal mode), fetches single-flight, refreshes in the background in the last minutes of a
+// token's life, and on 40001/40014/42001 forgets the token only if it is still the one that
+// failed, fetches once and retries the call once.
+//
+// Errors: *Error is an errcode answer (Explain gives its translation key and Class);
+// *NetError is an answer not received, with Sent false when the request certainly never
+// left (IsNotSent); *TokenFetchError is a call not sent for want of a token; *HTTPError is a
+// proxy's non-200. ConsumeCode is never retried on anything but a dead token, because WeChat
+// answers 40099 to the retry of a consume whose answer was lost.
 package wxapi
 
 import (
