@@ -615,3 +615,44 @@ func TestBrokenFontIsRefused(t *testing.T) {
 		t.Errorf("no pages: %v, want ErrNoPages", err)
 	}
 }
+
+func TestWriteQRPNG(t *testing.T) {
+	s, _ := newService(t, &fakeWX{cards: demoCards()})
+	const url = "http://weixin.qq.com/q/02BHWya_zlfioH6fXeL16o"
+	path := filepath.Join(t.TempDir(), "code.png")
+	if err := s.WriteQRPNG(url, path); err != nil {
+		t.Fatal(err)
+	}
+	res, err := scanner.DecodeFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Text != url {
+		t.Errorf("decoded %q, want %q", res.Text, url)
+	}
+	f, err := os.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	img, err := png.Decode(f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	m, _ := EncodeQR(url)
+	if got, want := img.Bounds().Dx(), (m.Size()+2*QuietZone)*QRModulePx; got != want {
+		t.Errorf("png is %d px, want %d (modules + quiet zone at %d px)", got, want, QRModulePx)
+	}
+	// The quiet zone is white all round.
+	for i := 0; i < QuietZone*QRModulePx; i++ {
+		if c := color.GrayModel.Convert(img.At(i, i)).(color.Gray); c.Y != 0xff {
+			t.Fatalf("quiet zone pixel (%d,%d) = %d, want white", i, i, c.Y)
+		}
+	}
+	if err := s.WriteQRPNG("", filepath.Join(t.TempDir(), "x.png")); !errors.Is(err, ErrEmptyURL) {
+		t.Errorf("empty url: %v, want ErrEmptyURL", err)
+	}
+	if err := s.WriteQRPNG(url, filepath.Join(t.TempDir(), "no", "such", "dir.png")); err == nil {
+		t.Error("write into a missing folder succeeded")
+	}
+}

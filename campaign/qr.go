@@ -1,7 +1,14 @@
 package campaign
 
 import (
+	"bytes"
+	"errors"
 	"fmt"
+	"image"
+	"image/png"
+	"io"
+	"os"
+	"path/filepath"
 
 	qrcode "github.com/skip2/go-qrcode"
 )
@@ -39,4 +46,68 @@ func EncodeQR(text string) (Matrix, error) {
 	}
 	q.DisableBorder = true
 	return Matrix{Modules: q.Bitmap()}, nil
+}
+
+// QRModulePx is the module size of a bare QR PNG: 10 px, so a 33-module code with its quiet zone
+// is 410 px, sharp when placed at 35 mm in a 300 dpi layout.
+const QRModulePx = 10
+
+// EncodeQRPNG writes text as a bare QR code PNG (level QRLevel, a QuietZone-module white margin,
+// modulePx pixels per module, QRModulePx when 0), for managers who lay out their own artwork.
+func EncodeQRPNG(w io.Writer, text string, modulePx int) error {
+	m, err := EncodeQR(text)
+	if err != nil {
+		return err
+	}
+	if modulePx <= 0 {
+		modulePx = QRModulePx
+	}
+	n := (m.Size() + 2*QuietZone) * modulePx
+	img := image.NewGray(image.Rect(0, 0, n, n))
+	for i := range img.Pix {
+		img.Pix[i] = 0xff
+	}
+	for y, row := range m.Modules {
+		for x, dark := range row {
+			if !dark {
+				continue
+			}
+			for dy := 0; dy < modulePx; dy++ {
+				off := img.PixOffset((x+QuietZone)*modulePx, (y+QuietZone)*modulePx+dy)
+				clear(img.Pix[off : off+modulePx])
+			}
+		}
+	}
+	if err := png.Encode(w, img); err != nil {
+		return fmt.Errorf("campaign: write qr png: %w", err)
+	}
+	return nil
+}
+
+// WriteQRPNG writes url as a bare QR code PNG to path (`cardpos qrcode -o code.png`). The file
+// appears complete or not at all: it is written beside path and renamed into place.
+func (s *Service) WriteQRPNG(url, path string) error {
+	var buf bytes.Buffer
+	if err := EncodeQRPNG(&buf, url, QRModulePx); err != nil {
+		return err
+	}
+	tmp, err := os.CreateTemp(filepath.Dir(path), ".cardpos-qr-*.png")
+	if err != nil {
+		return fmt.Errorf("campaign: write %s: %w", path, err)
+	}
+	_, werr := tmp.Write(buf.Bytes())
+	cerr := tmp.Close()
+	if err := errors.Join(werr, cerr); err != nil {
+		os.Remove(tmp.Name())
+		return fmt.Errorf("campaign: write %s: %w", path, err)
+	}
+	if err := os.Chmod(tmp.Name(), 0o644); err != nil {
+		os.Remove(tmp.Name())
+		return fmt.Errorf("campaign: write %s: %w", path, err)
+	}
+	if err := os.Rename(tmp.Name(), path); err != nil {
+		os.Remove(tmp.Name())
+		return fmt.Errorf("campaign: write %s: %w", path, err)
+	}
+	return nil
 }
