@@ -10,6 +10,7 @@ import (
 	"os"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"syscall"
 	"time"
 
@@ -378,7 +379,7 @@ func runCards(ctx context.Context, r *runner, args []string) error {
 	for _, c := range cards {
 		j := cardJSON{
 			CardID: c.ID, CardType: string(c.Type), Title: c.Base.Title, Brand: c.Base.BrandName,
-			Status: c.Base.Status, Color: c.Base.Color, Value: r.msg(redeem.ValueMessage(c)),
+			Status: c.Base.Status, Color: c.Base.Color, Value: r.msg(redeem.ValueMessage(&c)),
 			LeastCost: c.LeastCost, ReduceCost: c.ReduceCost, Discount: c.Discount, Quantity: c.Base.Quantity,
 			DateType: c.Base.DateInfo.Type, Begin: c.Base.DateInfo.BeginTimestamp, End: c.Base.DateInfo.EndTimestamp,
 			CustomCode: c.Base.UseCustomCode,
@@ -536,8 +537,8 @@ func runPoster(ctx context.Context, r *runner, args []string) error {
 	if *out == "" {
 		return usagef("%s", r.t("cli.err.poster_out"))
 	}
-	format, err := campaign.FormatFromPath(*out)
-	if err != nil {
+	format := campaign.FormatFromPath(*out)
+	if ext := strings.ToLower(filepath.Ext(*out)); ext != ".pdf" && ext != ".png" {
 		return usagef("%s", r.t("cli.err.poster_format"))
 	}
 	sz, err := campaign.ParseSize(*size)

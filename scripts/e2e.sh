@@ -37,7 +37,7 @@ pids+=($!)
 export DISPLAY=$disp
 for _ in $(seq 50); do xdpyinfo >/dev/null 2>&1 && break; sleep 0.1; done 2>/dev/null || true
 
-shot() { import -window root "$ART/$1.png" 2>/dev/null || fail "screenshot $1"; step "screenshot $1.png"; }
+shot() { import -window "${wid:-root}" "$ART/$1.png" 2>/dev/null || fail "screenshot $1"; step "screenshot $1.png"; }
 
 export CARDPOS_LANG=${CARDPOS_LANG:-zh-CN}
 "$BIN" --demo --data "$DATA" >"$LOG" 2>&1 &

@@ -213,16 +213,22 @@ func (s *Station) WeChat(ctx context.Context) (*wxapi.Client, error) {
 		cfg.BaseURL, cfg.AppID, cfg.Secret = info.APIBase, info.AppID, info.Secret
 	} else {
 		cfg.BaseURL = firstNonEmpty(s.Config.APIBase, s.Settings.APIBase, DefaultAPIBase)
-		creds, _, err := secrets.Load(ctx, s.Dir)
-		if err != nil && !errors.Is(err, secrets.ErrNoCredentials) {
-			return nil, fmt.Errorf("read stored credentials: %w", err)
+		creds := secrets.Credentials{AppID: s.Config.AppID, AppSecret: s.Config.Secret}
+		if creds.AppID == "" || creds.AppSecret == "" {
+			v := secrets.New(s.Dir)
+			v.Getenv = nil // the environment is already in s.Config
+			stored, _, err := v.Load(ctx)
+			if err != nil && !errors.Is(err, secrets.ErrNotSet) {
+				return nil, &ConfigError{Key: "station.err.credentials", Err: err}
+			}
+			creds.AppID = firstNonEmpty(creds.AppID, stored.AppID)
+			creds.AppSecret = firstNonEmpty(creds.AppSecret, stored.AppSecret)
 		}
-		cfg.AppID = firstNonEmpty(s.Config.AppID, creds.AppID)
-		cfg.Secret = firstNonEmpty(s.Config.Secret, creds.Secret)
+		cfg.AppID, cfg.Secret = creds.AppID, creds.AppSecret
 		if cfg.AppID == "" || cfg.Secret == "" {
 			return nil, &ConfigError{Key: "station.err.no_credentials"}
 		}
-		if s.Settings.TokenMode == "classic" {
+		if s.Settings.TokenMode == settings.TokenClassic {
 			cfg.Tokens = wxapi.NewClassicTokenSource(cfg.BaseURL, cfg.AppID, cfg.Secret, nil)
 		}
 	}
@@ -331,7 +337,11 @@ func (s *Station) Campaign(ctx context.Context) (*campaign.Service, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.campaign == nil {
-		s.campaign = campaign.New(campaign.Config{WX: wx, Store: s.DB, Logger: s.Logger})
+		svc, err := campaign.New(wx, s.DB, campaign.Options{})
+		if err != nil {
+			return nil, fmt.Errorf("prepare posters: %w", err)
+		}
+		s.campaign = svc
 	}
 	return s.campaign, nil
 }
