@@ -124,6 +124,8 @@ func ErrorKey(err error) string {
 		return "printer.err.qr_too_long"
 	case errors.Is(err, ErrImageTooWide):
 		return "printer.err.image_too_wide"
+	case errors.Is(err, ErrNotRedeemed):
+		return "printer.err.not_redeemed"
 	}
 	return ""
 }

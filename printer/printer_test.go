@@ -19,6 +19,7 @@ import (
 	gzqr "github.com/makiuchi-d/gozxing/qrcode"
 
 	"github.com/cardpos/cardpos/i18n"
+	"github.com/cardpos/cardpos/storage"
 )
 
 // The reference sequence from ../shared/docs/engineering.md.
@@ -430,5 +431,43 @@ func TestPrintPDFRunsLP(t *testing.T) {
 	}
 	if ErrorKey(err) != "printer.err.no_spooler" {
 		t.Errorf("ErrorKey = %q", ErrorKey(err))
+	}
+}
+
+func TestSlipFor(t *testing.T) {
+	base := storage.Redemption{Code: "123456789012", Title: "满100减20元券", Cashier: "王芳", Terminal: "POS-1",
+		CreatedAt: 1764836405123}
+	for _, tc := range []struct {
+		state    storage.State
+		offline  bool
+		redeemed int64
+		want     bool // Offline on the slip
+		err      error
+	}{
+		{storage.StateRedeemed, false, 1764836405500, false, nil},
+		{storage.StateRedeemed, true, 1764836999000, false, nil}, // queued offline, since confirmed
+		{storage.StateQueued, true, 0, true, nil},
+		{storage.StateInFlight, true, 0, true, nil},
+		{storage.StateRejected, false, 0, false, ErrNotRedeemed},
+		{storage.StateConflict, true, 0, false, ErrNotRedeemed},
+	} {
+		r := base
+		r.State, r.Offline, r.RedeemedAt = tc.state, tc.offline, tc.redeemed
+		got, err := SlipFor(r, "星巴克")
+		if !errors.Is(err, tc.err) {
+			t.Errorf("%s: error = %v, want %v", tc.state, err, tc.err)
+			continue
+		}
+		if err != nil {
+			if ErrorKey(err) != "printer.err.not_redeemed" {
+				t.Errorf("%s: ErrorKey = %q", tc.state, ErrorKey(err))
+			}
+			continue
+		}
+		want := RedemptionSlip{Shop: "星巴克", Terminal: "POS-1", CardTitle: "满100减20元券", Code: "123456789012",
+			Cashier: "王芳", At: 1764836405, Offline: tc.want}
+		if got != want {
+			t.Errorf("%s: %+v, want %+v", tc.state, got, want)
+		}
 	}
 }

@@ -1,10 +1,13 @@
 package printer
 
 import (
+	"errors"
+	"fmt"
 	"strings"
 	"time"
 
 	"github.com/cardpos/cardpos/i18n"
+	"github.com/cardpos/cardpos/storage"
 )
 
 // Profile describes a receipt printer.
@@ -149,4 +152,24 @@ func ruler(cols int) string {
 		b.WriteByte(byte('0' + i%10))
 	}
 	return b.String()
+}
+
+// ErrNotRedeemed is returned by SlipFor for a journal row that was neither redeemed nor accepted
+// offline: there is nothing to give the customer a slip for.
+var ErrNotRedeemed = errors.New("printer: no slip for a redemption that was not accepted")
+
+// SlipFor builds the slip of one journal row: redeemed when WeChat confirmed it, accepted
+// offline while it waits in the queue. The journal's millisecond times become the slip's seconds.
+func SlipFor(r storage.Redemption, shop string) (RedemptionSlip, error) {
+	s := RedemptionSlip{Shop: shop, Terminal: r.Terminal, CardTitle: r.Title, Code: r.Code, Cashier: r.Cashier,
+		At: r.CreatedAt / 1000}
+	switch r.State {
+	case storage.StateRedeemed:
+		s.Offline = r.Offline && r.RedeemedAt == 0
+	case storage.StateQueued, storage.StateInFlight:
+		s.Offline = true
+	default:
+		return RedemptionSlip{}, fmt.Errorf("%w: state %s", ErrNotRedeemed, r.State)
+	}
+	return s, nil
 }
