@@ -5,6 +5,7 @@ package report
 
 import (
 	"encoding/csv"
+	"errors"
 	"fmt"
 	"io"
 	"sort"
@@ -249,4 +250,34 @@ func safe(s string) string {
 func StartOfDay(t time.Time, loc *time.Location) time.Time {
 	t = t.In(loc)
 	return time.Date(t.Year(), t.Month(), t.Day(), 0, 0, 0, 0, loc)
+}
+
+// ErrBadAmount says a typed amount is not yuan with at most two decimals.
+var ErrBadAmount = errors.New("report: not an amount in yuan")
+
+// ParseYuan reads "500", "19.9", "19.99" or "¥19.99" as fen. Negative amounts, more than two
+// decimals and anything else are ErrBadAmount.
+func ParseYuan(s string) (int64, error) {
+	s = strings.TrimSpace(strings.TrimPrefix(strings.TrimPrefix(strings.TrimSpace(s), "¥"), "￥"))
+	whole, frac, dot := strings.Cut(s, ".")
+	if whole == "" || len(frac) > 2 || (dot && frac == "") {
+		return 0, ErrBadAmount
+	}
+	for _, r := range whole + frac {
+		if r < '0' || r > '9' {
+			return 0, ErrBadAmount
+		}
+	}
+	if len(whole) > 12 {
+		return 0, ErrBadAmount
+	}
+	w, err := strconv.ParseInt(whole, 10, 64)
+	if err != nil {
+		return 0, ErrBadAmount
+	}
+	for len(frac) < 2 {
+		frac += "0"
+	}
+	f, _ := strconv.ParseInt(frac, 10, 64)
+	return w*100 + f, nil
 }

@@ -3,6 +3,7 @@ package report
 import (
 	"bytes"
 	"encoding/csv"
+	"errors"
 	"strings"
 	"testing"
 	"time"
@@ -121,5 +122,24 @@ func TestStartOfDay(t *testing.T) {
 	got := StartOfDay(time.Date(2026, 12, 4, 17, 0, 0, 0, time.UTC), sh) // 01:00 on the 5th in Shanghai
 	if want := time.Date(2026, 12, 5, 0, 0, 0, 0, sh); !got.Equal(want) {
 		t.Errorf("StartOfDay = %v, want %v", got, want)
+	}
+}
+
+func TestParseYuan(t *testing.T) {
+	for _, tc := range []struct {
+		in   string
+		want int64
+		ok   bool
+	}{
+		{"500", 500_00, true}, {"19.9", 19_90, true}, {"19.99", 19_99, true}, {" ¥0.05 ", 5, true}, {"￥12", 12_00, true},
+		{"", 0, false}, {"-1", 0, false}, {"1.234", 0, false}, {"1.", 0, false}, {".5", 0, false}, {"1e3", 0, false}, {"12a", 0, false},
+	} {
+		got, err := ParseYuan(tc.in)
+		if (err == nil) != tc.ok || got != tc.want {
+			t.Errorf("ParseYuan(%q) = %d, %v; want %d, ok=%v", tc.in, got, err, tc.want, tc.ok)
+		}
+		if !tc.ok && !errors.Is(err, ErrBadAmount) {
+			t.Errorf("ParseYuan(%q) error %v, want ErrBadAmount", tc.in, err)
+		}
 	}
 }

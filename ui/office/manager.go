@@ -1,0 +1,198 @@
+package office
+
+import (
+	"context"
+	"strings"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/widget"
+
+	"github.com/cardpos/cardpos/auth"
+)
+
+// Manager is the manager area: a PIN gate, then tabs for the card catalog, campaigns and
+// settings. On a first run, when no manager exists, the gate sets the first manager's PIN
+// instead and says so. Lock (or a failed check) returns to the gate.
+type Manager struct {
+	screen
+	session *auth.Session
+	first   bool // no manager exists yet
+	checked bool // NeedsFirstManager has answered
+	gateMsg string
+	tab     int
+
+	name, pin, repeat *widget.Entry
+	submit            *widget.Button
+	msg               *widget.Label
+	tabs              *container.AppTabs
+
+	catalog   *catalogView
+	campaigns *campaignView
+	settings  *settingsView
+}
+
+// NewManager builds the manager area, showing the gate.
+func NewManager(d Deps) *Manager {
+	m := &Manager{screen: newScreen(d)}
+	m.build()
+	m.checkFirst()
+	return m
+}
+
+// Refresh re-renders the words in the current language.
+func (m *Manager) Refresh() { m.build() }
+
+// Session returns the signed-in manager, if any.
+func (m *Manager) Session() (auth.Session, bool) {
+	if m.session == nil {
+		return auth.Session{}, false
+	}
+	return *m.session, true
+}
+
+// Lock signs the manager out and shows the gate again.
+func (m *Manager) Lock() {
+	m.session = nil
+	m.gateMsg = ""
+	m.build()
+}
+
+// Unlocked reports whether the manager tabs are showing.
+func (m *Manager) Unlocked() bool { return m.session != nil }
+
+func (m *Manager) checkFirst() {
+	run(&m.screen, m.d.Timeout, func(ctx context.Context) (bool, error) {
+		return m.d.Auth.NeedsFirstManager(ctx)
+	}, func(first bool, err error) {
+		if err != nil {
+			m.gateMsg = m.errText("gate", err)
+		} else {
+			m.first, m.checked = first, true
+		}
+		if m.session == nil {
+			m.build()
+		}
+	})
+}
+
+func (m *Manager) build() {
+	if m.session != nil {
+		m.buildTabs()
+		return
+	}
+	m.name = widget.NewEntry()
+	m.name.SetPlaceHolder(m.t("office.gate.name"))
+	m.pin = widget.NewPasswordEntry()
+	m.pin.SetPlaceHolder(m.t("office.gate.pin"))
+	m.repeat = widget.NewPasswordEntry()
+	m.repeat.SetPlaceHolder(m.t("office.gate.repeat"))
+	m.msg = widget.NewLabel(m.gateMsg)
+	m.msg.Wrapping = fyne.TextWrapWord
+	m.name.OnSubmitted = func(string) { m.focus(m.pin) }
+	var title, hint string
+	var fields []fyne.CanvasObject
+	if m.first {
+		title, hint = m.t("office.gate.first_title"), m.t("office.gate.first_hint")
+		m.submit = widget.NewButton(m.t("office.gate.set_first"), func() { m.SetFirst(m.name.Text, m.pin.Text, m.repeat.Text) })
+		m.pin.OnSubmitted = func(string) { m.focus(m.repeat) }
+		m.repeat.OnSubmitted = func(string) { m.SetFirst(m.name.Text, m.pin.Text, m.repeat.Text) }
+		fields = []fyne.CanvasObject{m.name, m.pin, m.repeat}
+	} else {
+		title, hint = m.t("office.gate.title"), m.t("office.gate.hint")
+		m.submit = widget.NewButton(m.t("office.gate.enter"), func() { m.SignIn(m.name.Text, m.pin.Text) })
+		m.pin.OnSubmitted = func(string) { m.SignIn(m.name.Text, m.pin.Text) }
+		fields = []fyne.CanvasObject{m.name, m.pin}
+	}
+	if !m.checked {
+		m.submit.Disable()
+	}
+	m.submit.Importance = widget.HighImportance
+	box := container.NewVBox(widget.NewLabelWithStyle(title, fyne.TextAlignLeading, fyne.TextStyle{Bold: true}),
+		widget.NewLabel(hint))
+	box.Objects = append(box.Objects, fields...)
+	box.Objects = append(box.Objects, m.submit, m.msg)
+	m.set(container.NewCenter(container.NewGridWrap(fyne.NewSize(420, box.MinSize().Height), box)))
+}
+
+func (m *Manager) focus(o fyne.Focusable) {
+	if c := fyne.CurrentApp().Driver().CanvasForObject(m.root); c != nil {
+		c.Focus(o)
+	}
+}
+
+// SignIn checks a manager's name and PIN, as the gate's button does.
+func (m *Manager) SignIn(name, pin string) {
+	name = strings.TrimSpace(name)
+	if m.pin != nil {
+		m.pin.SetText("")
+	}
+	m.submit.Disable()
+	run(&m.screen, m.d.Timeout, func(ctx context.Context) (auth.Session, error) {
+		return m.d.Auth.SignInManager(ctx, name, pin)
+	}, m.entered)
+}
+
+// SetFirst creates the first manager (first run only), as the gate's button does.
+func (m *Manager) SetFirst(name, pin, repeat string) {
+	name = strings.TrimSpace(name)
+	if pin != repeat {
+		m.gateMsg = m.t("office.gate.mismatch")
+		m.msg.SetText(m.gateMsg)
+		return
+	}
+	m.submit.Disable()
+	run(&m.screen, m.d.Timeout, func(ctx context.Context) (auth.Session, error) {
+		return m.d.Auth.SetFirstManager(ctx, name, pin)
+	}, m.entered)
+}
+
+func (m *Manager) entered(sess auth.Session, err error) {
+	if err != nil {
+		m.gateMsg = m.errText("gate", err)
+		m.submit.Enable()
+		m.msg.SetText(m.gateMsg)
+		return
+	}
+	m.session = &sess
+	m.gateMsg = ""
+	m.first = false
+	m.build()
+}
+
+// Tab selects tab i (0 catalog, 1 campaigns, 2 settings) when unlocked.
+func (m *Manager) Tab(i int) {
+	if m.tabs != nil && i >= 0 && i < len(m.tabs.Items) {
+		m.tabs.SelectIndex(i)
+	}
+}
+
+func (m *Manager) buildTabs() {
+	sess := *m.session
+	fresh := m.catalog == nil
+	if fresh {
+		m.catalog = newCatalogView(&m.screen, sess)
+		m.campaigns = newCampaignView(&m.screen, sess)
+		m.settings = newSettingsView(&m.screen, sess)
+	}
+	m.tabs = container.NewAppTabs(
+		container.NewTabItem(m.t("office.catalog.title"), m.catalog.build()),
+		container.NewTabItem(m.t("office.campaign.title"), m.campaigns.build()),
+		container.NewTabItem(m.t("office.settings.title"), m.settings.build()),
+	)
+	m.tabs.SelectIndex(m.tab)
+	m.tabs.OnSelected = func(*container.TabItem) { m.tab = m.tabs.SelectedIndex() }
+	lock := widget.NewButton(m.t("office.manager.lock"), func() {
+		m.catalog, m.campaigns, m.settings = nil, nil, nil
+		m.Lock()
+	})
+	top := container.NewBorder(nil, nil,
+		widget.NewLabelWithStyle(m.t("office.manager.signed_in", map[string]any{"Name": sess.Name}), fyne.TextAlignLeading, fyne.TextStyle{Bold: true}),
+		lock)
+	m.set(container.NewBorder(top, nil, nil, nil, m.tabs))
+	if fresh {
+		m.catalog.start()
+		m.campaigns.start()
+		m.settings.start()
+	}
+}
