@@ -1,0 +1,172 @@
+package ui
+
+import (
+	"time"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/widget"
+
+	"github.com/cardpos/cardpos/scanner"
+)
+
+// scannerPace is the average time per character under which a burst typed into the manual
+// entry field is taken as a scanner's (a person types at 80–150 ms per character).
+const scannerPace = 30 * time.Millisecond
+
+// manualEntry is the F1 field. It submits on Enter with the same flow as a scan, recognises a
+// scanner burst typed into it by its pace, and lets go of focus after submitting.
+type manualEntry struct {
+	widget.Entry
+	c     *Counter
+	first time.Time
+	last  time.Time
+	runes int
+}
+
+func newManualEntry(c *Counter) *manualEntry {
+	e := &manualEntry{c: c}
+	e.ExtendBaseWidget(e)
+	return e
+}
+
+// TypedRune records the pace of the typing and hands the rune to the field.
+func (e *manualEntry) TypedRune(r rune) {
+	now := e.c.now()
+	if e.runes == 0 || e.Text == "" {
+		e.first, e.runes = now, 0
+	}
+	e.last = now
+	e.runes++
+	e.Entry.TypedRune(r)
+}
+
+// TypedKey submits on Enter, closes the field on Esc, runs the function keys, and gives every
+// other key to the field.
+func (e *manualEntry) TypedKey(ev *fyne.KeyEvent) {
+	switch ev.Name {
+	case fyne.KeyReturn, fyne.KeyEnter:
+		e.submit()
+	case fyne.KeyEscape:
+		e.c.HideManual()
+	case fyne.KeyF1, fyne.KeyF2, fyne.KeyF3, fyne.KeyF4, fyne.KeyF5, fyne.KeyF6, fyne.KeyF7, fyne.KeyF8,
+		fyne.KeyF9, fyne.KeyF10, fyne.KeyF11, fyne.KeyF12:
+		e.c.HideManual()
+		e.c.Shortcut(ev.Name)
+	default:
+		e.Entry.TypedKey(ev)
+	}
+}
+
+// source says whether the text in the field was typed by a person or by a scanner.
+func (e *manualEntry) source() scanner.Source {
+	if e.runes >= 3 && len([]rune(e.Text)) == e.runes {
+		if e.last.Sub(e.first)/time.Duration(e.runes-1) < scannerPace {
+			return scanner.SourceWedge
+		}
+	}
+	return scanner.SourceTyped
+}
+
+func (e *manualEntry) submit() {
+	text, src := e.Text, e.source()
+	e.runes = 0
+	e.c.HideManual()
+	if text == "" {
+		return
+	}
+	e.c.HandleScan(scanner.Event{Text: text, Source: src, At: e.c.now()})
+}
+
+// actionBar is the row of buttons along the bottom, each with its key printed on it.
+type actionBar struct {
+	c       *Counter
+	content *fyne.Container
+	manual  *widget.Button
+	camera  *widget.Button
+	history *widget.Button
+	sync    *widget.Button
+	signOut *widget.Button
+}
+
+func newActionBar(c *Counter) *actionBar {
+	a := &actionBar{c: c}
+	tap := func(f func()) func() { return func() { f(); c.focusNothing() } }
+	a.manual = widget.NewButton("", func() { c.ShowManual() })
+	a.camera = widget.NewButton("", tap(c.ToggleCamera))
+	a.history = widget.NewButton("", tap(func() { c.Shortcut(fyne.KeyF4) }))
+	a.sync = widget.NewButton("", tap(c.SyncNow))
+	a.signOut = widget.NewButton("", tap(func() { c.SignOut() }))
+	if c.opts.Camera == nil {
+		a.camera.Hide()
+	}
+	a.history.Hide() // shown by the shell when a screen answers F4
+	if c.opts.SignOut == nil {
+		a.signOut.Hide()
+	}
+	a.content = container.NewPadded(container.NewGridWithColumns(5, a.manual, a.camera, a.history, a.sync, a.signOut))
+	return a
+}
+
+func (a *actionBar) render() {
+	c := a.c
+	a.manual.SetText(c.t("ui.key.manual"))
+	if c.cam.running() {
+		a.camera.SetText(c.t("ui.key.camera_off"))
+	} else {
+		a.camera.SetText(c.t("ui.key.camera"))
+	}
+	a.history.SetText(c.t("ui.key.history"))
+	a.sync.SetText(c.t("ui.key.sync"))
+	a.signOut.SetText(c.t("ui.key.sign_out"))
+}
+
+// sampleList shows the emulator's sample codes in training mode; a tap tries one.
+type sampleList struct {
+	c       *Counter
+	content *fyne.Container
+	header  *widget.Label
+	rows    []*sampleRow
+}
+
+type sampleRow struct {
+	s      Sample
+	button *widget.Button
+	note   *widget.Label
+}
+
+func newSampleList(c *Counter) *sampleList {
+	l := &sampleList{c: c, header: widget.NewLabel("")}
+	l.header.TextStyle.Bold = true
+	box := container.NewVBox(l.header)
+	for _, s := range c.opts.Samples {
+		s := s
+		r := &sampleRow{s: s, note: widget.NewLabel("")}
+		r.note.Wrapping = fyne.TextWrapWord
+		r.button = widget.NewButton("", func() {
+			c.focusNothing()
+			c.HandleScan(scanner.Event{Text: s.Code, Source: scanner.SourceTyped, At: c.now()})
+		})
+		r.button.Alignment = widget.ButtonAlignLeading
+		l.rows = append(l.rows, r)
+		box.Add(r.button)
+		box.Add(r.note)
+	}
+	l.content = container.NewStack(container.NewVScroll(box))
+	return l
+}
+
+func (l *sampleList) render() {
+	c := l.c
+	l.header.SetText(c.t("ui.samples.header"))
+	for _, r := range l.rows {
+		r.button.SetText(c.t("ui.samples.row", map[string]any{
+			"Code": r.s.Code, "Title": r.s.Title,
+			"Type": c.t("ui.cardtype." + r.s.CardType), "Status": c.t("ui.codestatus." + r.s.Status),
+		}))
+		r.note.SetText(r.s.Note)
+		if r.s.Note == "" {
+			r.note.Hide()
+		}
+	}
+}

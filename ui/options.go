@@ -1,0 +1,98 @@
+package ui
+
+import (
+	"context"
+	"image"
+	"log/slog"
+	"time"
+
+	"fyne.io/fyne/v2"
+
+	"github.com/cardpos/cardpos/i18n"
+	"github.com/cardpos/cardpos/redeem"
+	"github.com/cardpos/cardpos/scanner"
+)
+
+// Redeemer is what the counter needs from the redemption engine; *redeem.Service satisfies it.
+type Redeemer interface {
+	// Check looks a scan up and says what the card panel shows.
+	Check(ctx context.Context, scan redeem.Scan) (*redeem.Preview, error)
+	// Redeem consumes the previewed code, or queues it when WeChat does not answer.
+	Redeem(ctx context.Context, p *redeem.Preview) (*redeem.Outcome, error)
+	// Sync sends the offline queue now.
+	Sync(ctx context.Context) (redeem.SyncProgress, error)
+	// Progress reports the queue and connection state now.
+	Progress() redeem.SyncProgress
+	// Subscribe delivers every change of Progress until the returned stop is called.
+	Subscribe() (<-chan redeem.SyncProgress, func())
+}
+
+// Wedge is what the counter needs from a keyboard-wedge detector (*scanner.Wedge satisfies it):
+// it is fed every rune and key that reach the window with no widget focused, with the time they
+// arrived, and calls the emit function it was built with when a scanner burst ends.
+type Wedge interface {
+	Rune(r rune, at time.Time)
+	Key(name string, at time.Time)
+	Close()
+}
+
+// Camera is what the counter needs from a camera pipeline: live preview frames and decoded
+// texts. Run blocks until ctx ends or the camera fails; it calls preview and scan from its own
+// goroutines, never Fyne's, and the counter hands them to widgets through uithread.
+type Camera interface {
+	Run(ctx context.Context, preview func(*image.RGBA), scan func(scanner.Event)) error
+}
+
+// Sample is one sample code of the training emulator, listed on the counter in demo mode so
+// that a trainee can try it.
+type Sample struct {
+	Code     string
+	CardID   string
+	Title    string
+	CardType string
+	Status   string
+	Note     string
+}
+
+// Screen is one back-office screen the shell mounts as a tab beside the counter.
+type Screen struct {
+	TitleKey string            // i18n key of the tab title
+	Key      fyne.KeyName      // function key that opens it, e.g. fyne.KeyF4; "" for none
+	Content  fyne.CanvasObject // the screen, e.g. office.NewHistory(deps).CanvasObject()
+	Queue    bool              // the screen the "待同步 N" badge opens
+	// Refresh re-renders the screen's words after a language switch; nil if it needs none.
+	Refresh func()
+}
+
+// Options is everything the shell and the counter need; main.go fills it.
+type Options struct {
+	Redeemer Redeemer
+	Catalog  *i18n.Catalog // nil: i18n.Default()
+	Demo     bool          // training mode: a banner and the sample codes
+	Samples  []Sample
+	Terminal string
+
+	// Cashier names who is signed in now; nil or "" shows nobody.
+	Cashier func() string
+	// SignOut ends the shift (F9) after the counter has checked that nothing is unsynced;
+	// nil hides the F9 action.
+	SignOut func()
+
+	// NewWedge builds the keyboard-wedge detector that calls emit for every scanner burst.
+	NewWedge func(emit func(scanner.Event)) Wedge
+	// Camera opens the camera pipeline when the cashier presses F2; nil = no camera.
+	Camera func() (Camera, error)
+
+	// Screens are the back-office screens (package ui/office) mounted as tabs.
+	Screens []Screen
+
+	Logger *slog.Logger // nil: slog.Default()
+
+	// CheckTimeout bounds a lookup, RedeemTimeout a redemption and SyncTimeout a manual sync;
+	// zero picks 10 s, 20 s and 60 s. The engine falls back to offline well within these.
+	CheckTimeout, RedeemTimeout, SyncTimeout time.Duration
+	// SuccessHold is how long ✓ 核销成功 stays before the counter is ready again; zero = 2.5 s.
+	SuccessHold time.Duration
+	// RepeatWindow is how long a second scan of the same text is a quiet 重复扫码; zero = 5 s.
+	RepeatWindow time.Duration
+}
