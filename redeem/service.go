@@ -305,7 +305,8 @@ func (s *Service) lookup(ctx context.Context, p *Preview, urlCardID string, pol 
 		}
 	}
 	if err != nil {
-		if unreachable(err) || ctx.Err() == nil && errors.Is(err, context.DeadlineExceeded) {
+		// Unreachable, or busy / over quota even after wxapi's retries: serve the customer offline.
+		if unreachable(err) || wxapi.IsRetryable(err) || isQuota(err) {
 			s.noteOffline(err)
 			return s.offlinePreview(ctx, p, pol)
 		}
@@ -462,8 +463,8 @@ func (s *Service) Redeem(ctx context.Context, p *Preview) (*Outcome, error) {
 		Offline: p.Offline, CreatedAt: s.now().UnixMilli()}
 	if !p.CanRedeem {
 		out.Result = ResultRejected
-		if p.Code == "" {
-			return out, nil // not a coupon at all: nothing to journal under a code
+		if p.Code == "" || p.Duplicate {
+			return out, nil // not a coupon at all, or the refusal of a moment ago: nothing new to journal
 		}
 		row.State, row.Reason, row.ErrCode = storage.StateRejected, p.Reason.Key, p.ErrCode
 		id, err := s.db.Insert(ctx, row)
@@ -730,9 +731,11 @@ func (s *Service) remember(key string, r recent) {
 }
 
 // unreachable reports whether err means WeChat could not be reached or did not answer in time.
+// A token that could not be fetched for a network reason counts; WeChat refusing the
+// credentials (a *wxapi.Error inside the token failure) does not.
 func unreachable(err error) bool {
-	return wxapi.IsNetworkError(err) || wxapi.IsNotSent(err) && !errors.Is(err, wxapi.ErrBadRequest) ||
-		errors.Is(err, context.DeadlineExceeded)
+	return wxapi.IsNetworkError(err) || errors.Is(err, context.DeadlineExceeded) ||
+		errors.Is(err, wxapi.ErrTokenThrottled)
 }
 
 func isCode(err error, code int) bool {

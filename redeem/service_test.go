@@ -593,3 +593,54 @@ func TestYuanValueMask(t *testing.T) {
 		t.Errorf("Mask = %q", got)
 	}
 }
+
+func TestSyncRespectsQuotaBusyAndTokenErrors(t *testing.T) {
+	tests := []struct {
+		name       string
+		faults     wxsim.Faults
+		wantState  storage.State
+		wantErrKey string
+		paused     bool
+	}{
+		{"per-minute quota", wxsim.Faults{RateLimit: 1}, storage.StateQueued, KeySyncBusy, true},
+		{"busy", wxsim.Faults{Busy: 1}, storage.StateQueued, KeySyncBusy, false},
+		{"token killed", wxsim.Faults{TokenInvalidAt: 1}, storage.StateRedeemed, "", false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			e := newEnv(t, listening)
+			e.sim.SetFaults(wxsim.Faults{Down: true})
+			out := e.redeem("300000000003")
+			if out.Result != ResultQueued {
+				t.Fatalf("offline: %+v", out)
+			}
+			e.sim.SetFaults(wxsim.Faults{})
+			if !e.svc.probe(e.ctx) {
+				t.Fatal("probe failed with the network up")
+			}
+			time.Sleep(60 * time.Millisecond)
+			e.sim.SetFaults(tt.faults)
+			p := e.sync()
+			r := e.row(out.ID)
+			if r.State != tt.wantState || p.LastError.Key != tt.wantErrKey {
+				t.Errorf("row %s, last error %q; want %s %q", r.State, p.LastError.Key, tt.wantState, tt.wantErrKey)
+			}
+			if tt.wantState == storage.StateQueued && r.Attempts != 0 {
+				t.Errorf("attempts = %d after a refused consume, want 0", r.Attempts)
+			}
+			calls := e.sim.Calls("/card/code/consume")
+			time.Sleep(60 * time.Millisecond)
+			e.sync()
+			again := e.sim.Calls("/card/code/consume")
+			if tt.paused && again != calls {
+				t.Errorf("consume calls grew %d → %d during the 45011 pause", calls, again)
+			}
+			if !tt.paused && e.row(out.ID).State != storage.StateRedeemed {
+				t.Errorf("after the fault cleared: %s, want redeemed", e.row(out.ID).State)
+			}
+			if got := e.sim.Consumes("300000000003"); got > 1 {
+				t.Errorf("consumes = %d", got)
+			}
+		})
+	}
+}
