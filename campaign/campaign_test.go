@@ -656,3 +656,51 @@ func TestWriteQRPNG(t *testing.T) {
 		t.Error("write into a missing folder succeeded")
 	}
 }
+
+// The PNG preview and the printed PDF come from one layout: the code sits at the same place in
+// both (checked on the decoder's finder points, 150 dpi).
+func TestPNGMatchesPDF(t *testing.T) {
+	pdfTools(t)
+	f, err := DefaultFont()
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, err := ContentFor(storage.Campaign{URL: "http://weixin.qq.com/q/02parity", Scene: "door", CardIDs: []string{"pCASH"}},
+		[]*wxapi.Card{demoCards()["pCASH"]}, i18n.Default(), i18n.ZH, beijing)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, z := range []Size{SizeA5, SizeSticker} {
+		p, err := Layout(z, c, f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var pdf bytes.Buffer
+		if err := WritePDF(&pdf, []Page{p}, f); err != nil {
+			t.Fatal(err)
+		}
+		pages := renderPDF(t, pdf.Bytes())
+		fromPDF, err := scanner.DecodeFile(pages[0])
+		if err != nil {
+			t.Fatalf("%s: pdf render: %v", z, err)
+		}
+		img, err := RenderImage(p, f, 150)
+		if err != nil {
+			t.Fatal(err)
+		}
+		fromPNG, err := scanner.NewDecoder(scanner.DecoderOptions{}).Decode(img)
+		if err != nil {
+			t.Fatalf("%s: png: %v", z, err)
+		}
+		if len(fromPDF.Points) == 0 || len(fromPDF.Points) != len(fromPNG.Points) {
+			t.Fatalf("%s: points %v vs %v", z, fromPDF.Points, fromPNG.Points)
+		}
+		t.Logf("%s: finder points pdf %v png %v", z, fromPDF.Points, fromPNG.Points)
+		for i := range fromPDF.Points {
+			d := fromPDF.Points[i].Sub(fromPNG.Points[i])
+			if d.X < -3 || d.X > 3 || d.Y < -3 || d.Y > 3 {
+				t.Errorf("%s: finder %d at %v in the PDF, %v in the PNG", z, i, fromPDF.Points[i], fromPNG.Points[i])
+			}
+		}
+	}
+}

@@ -471,3 +471,35 @@ func TestSlipFor(t *testing.T) {
 		}
 	}
 }
+
+// A printer that takes the connection but never reads (paper jam, cover open) must not hang the
+// till: cancelling ctx ends the blocked write.
+func TestTCPSendCancelledWhilePrinterStalls(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	held := make(chan net.Conn, 1)
+	go func() { // ends when ln closes
+		c, err := ln.Accept()
+		if err == nil {
+			held <- c
+		}
+	}()
+	ctx, cancel := context.WithCancel(context.Background())
+	time.AfterFunc(200*time.Millisecond, cancel)
+	start := time.Now()
+	err = (TCP{Addr: ln.Addr().String(), Timeout: time.Minute}).Send(ctx, make([]byte, 64<<20))
+	if !errors.Is(err, context.Canceled) {
+		t.Errorf("Send to a stalled printer: %v, want context.Canceled", err)
+	}
+	if d := time.Since(start); d > 5*time.Second {
+		t.Errorf("Send took %v after cancel", d)
+	}
+	select {
+	case c := <-held:
+		c.Close()
+	default:
+	}
+}
