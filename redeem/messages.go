@@ -12,6 +12,7 @@ import (
 const (
 	// Refusals of a scan, one per cause.
 	KeyUsed          = "redeem.reason.used"           // 40099 / CONSUMED
+	KeyUsedHere      = "redeem.reason.used_here"      // CONSUMED, and this till's journal has it redeemed
 	KeyExpired       = "redeem.reason.expired"        // EXPIRE or past end_time
 	KeyNotYetValid   = "redeem.reason.not_yet_valid"  // before begin_time
 	KeyDeleted       = "redeem.reason.deleted"        // DELETE

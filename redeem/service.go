@@ -347,6 +347,17 @@ func (s *Service) lookup(ctx context.Context, p *Preview, urlCardID string, pol 
 	default:
 		p.CanRedeem = true
 	}
+	if info.Status == wxapi.StatusConsumed {
+		// Perhaps by this till: a redeem cut off by a crash, or one done moments ago.
+		s.settleAbandoned(ctx, p.Code)
+		rows, err := s.db.List(ctx, storage.Filter{Code: p.Code, States: []storage.State{storage.StateRedeemed}, Newest: true, Limit: 1})
+		if err != nil {
+			return fmt.Errorf("redeem: journal of %s: %w", p.Code, err)
+		}
+		if len(rows) == 1 {
+			p.Reason = msg(KeyUsedHere, "At", rows[0].RedeemedAt/1000, "Cashier", rows[0].Cashier)
+		}
+	}
 	return nil
 }
 
@@ -481,6 +492,9 @@ func (s *Service) Redeem(ctx context.Context, p *Preview) (*Outcome, error) {
 	row.State, row.Attempts = storage.StateChecking, 1
 	row.NextAttemptAt = s.now().Add(s.cfg.Lease).UnixMilli()
 	id, err := s.db.Insert(ctx, row)
+	if errors.Is(err, storage.ErrOpenExists) && s.settleAbandoned(ctx, p.Code) {
+		id, err = s.db.Insert(ctx, row)
+	}
 	if errors.Is(err, storage.ErrOpenExists) {
 		return s.refuseOpen(ctx, p, out)
 	}
@@ -630,6 +644,22 @@ func (s *Service) enqueue(ctx context.Context, p *Preview, row storage.Redemptio
 	s.publish(ctx)
 	s.nudge()
 	return out, nil
+}
+
+// settleAbandoned reconciles the code's open row when it was left in checking or in_flight by a
+// process that is gone (its lease ran out), so a re-scan after a crash need not wait for the sync
+// worker. It reports whether the code has no open row any more.
+func (s *Service) settleAbandoned(ctx context.Context, code string) bool {
+	r, err := s.db.OpenFor(ctx, code)
+	if err != nil || r.State != storage.StateChecking && r.State != storage.StateInFlight || r.NextAttemptAt > s.now().UnixMilli() {
+		return false
+	}
+	if _, _, err := s.reconcile(ctx, r); err != nil {
+		s.log.Warn("reconciling an abandoned redemption failed", "id", r.ID, "err", err)
+		return false
+	}
+	_, err = s.db.OpenFor(ctx, code)
+	return errors.Is(err, storage.ErrNotFound)
 }
 
 // refuseOpen answers a redeem of a code that already has an open journal row.

@@ -644,3 +644,45 @@ func TestSyncRespectsQuotaBusyAndTokenErrors(t *testing.T) {
 		})
 	}
 }
+
+func TestRescanAfterACrashSettlesTheAbandonedRow(t *testing.T) {
+	tests := []struct {
+		name      string
+		applied   bool
+		want      Result
+		wantOld   storage.State
+		wantCount int
+	}{
+		{"consume never applied", false, ResultRedeemed, storage.StateRejected, 1},
+		{"consume applied before the crash", true, ResultRejected, storage.StateRedeemed, 1},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			e := newEnv(t)
+			if tt.applied {
+				if _, err := e.wx.ConsumeCode(e.ctx, "100000000004", ""); err != nil {
+					t.Fatal(err)
+				}
+			}
+			old, err := e.db.Insert(e.ctx, storage.Redemption{Code: "100000000004", State: storage.StateChecking, Attempts: 1, NextAttemptAt: time.Now().UnixMilli() - 1})
+			if err != nil {
+				t.Fatal(err)
+			}
+			out := e.redeem("100000000004")
+			if tt.applied && out.Reason.Key != KeyUsedHere {
+				t.Errorf("reason %q, want %q: our own crashed redeem did it", out.Reason.Key, KeyUsedHere)
+			}
+			if out.Result != tt.want {
+				t.Errorf("re-scan: %s %q, want %s", out.Result, out.Reason.Key, tt.want)
+			}
+			if r := e.row(old); r.State != tt.wantOld {
+				t.Errorf("abandoned row: %s, want %s", r.State, tt.wantOld)
+			}
+			if got := e.sim.Consumes("100000000004"); got != tt.wantCount {
+				t.Errorf("consumes = %d, want %d", got, tt.wantCount)
+			}
+		})
+	}
+}
+
+var _ WeChat = (*wxapi.Client)(nil)
