@@ -430,3 +430,17 @@ func (s *Store) Load(ctx context.Context) (Settings, error) { return Load(ctx, s
 func (s *Store) Save(ctx context.Context, actor string, v Settings) error {
 	return Save(ctx, s.db, actor, v)
 }
+
+// Target is the printer as package printer's ParseTarget reads it: "tcp://host:port", a
+// device path, "file:PATH", or "" for no printer.
+func (p Printer) Target() string {
+	switch p.Kind {
+	case PrinterTCP:
+		return "tcp://" + p.Address
+	case PrinterDevice:
+		return p.Address
+	case PrinterFile:
+		return "file:" + p.Address
+	}
+	return ""
+}

@@ -171,3 +171,19 @@ func TestLoadReplacesBadStoredValues(t *testing.T) {
 		t.Errorf("Load returned invalid settings: %v", err)
 	}
 }
+
+func TestPrinterTarget(t *testing.T) {
+	for _, tc := range []struct {
+		p    Printer
+		want string
+	}{
+		{Printer{Kind: PrinterTCP, Address: "10.0.0.5:9100"}, "tcp://10.0.0.5:9100"},
+		{Printer{Kind: PrinterDevice, Address: "/dev/usb/lp0"}, "/dev/usb/lp0"},
+		{Printer{Kind: PrinterFile, Address: "/tmp/slips.bin"}, "file:/tmp/slips.bin"},
+		{Printer{Kind: PrinterNone, Address: "x"}, ""},
+	} {
+		if got := tc.p.Target(); got != tc.want {
+			t.Errorf("%+v.Target() = %q, want %q", tc.p, got, tc.want)
+		}
+	}
+}

@@ -19,6 +19,7 @@ import (
 	"fyne.io/fyne/v2/container"
 
 	"github.com/cardpos/cardpos/auth"
+	"github.com/cardpos/cardpos/campaign"
 	"github.com/cardpos/cardpos/i18n"
 	"github.com/cardpos/cardpos/printer"
 	"github.com/cardpos/cardpos/redeem"
@@ -92,6 +93,14 @@ type SettingsStore interface {
 	Save(ctx context.Context, actor string, s settings.Settings) error
 }
 
+// PolicyEngine is the redemption engine's offline policy in force (*redeem.Service). When
+// wired, it is the policy the settings screen shows, and saving settings applies the policy to
+// it as well as to the settings table.
+type PolicyEngine interface {
+	Policy() redeem.Policy
+	SetPolicy(ctx context.Context, actor string, p redeem.Policy) error
+}
+
 // SecretStore keeps the WeChat credentials (*secrets.Vault).
 type SecretStore interface {
 	Load(ctx context.Context) (secrets.Credentials, secrets.Store, error)
@@ -107,6 +116,7 @@ type Deps struct {
 	Campaigns CampaignMaker
 	Auth      Authenticator
 	Settings  SettingsStore
+	Policy    PolicyEngine
 	Secrets   SecretStore
 	Window    fyne.Window
 
@@ -219,8 +229,12 @@ func (s *screen) errText(op string, err error) string {
 		key = "office.err.manager_exists"
 	case errors.Is(err, secrets.ErrIncomplete):
 		key = "office.err.credentials"
+	case errors.Is(err, storage.ErrStale):
+		key = "office.err.stale"
 	case errors.Is(err, settings.ErrInvalid):
 		key = "office.settings.err.invalid"
+	case campaign.ErrorKey(err) != "":
+		key = campaign.ErrorKey(err)
 	case printer.ErrorKey(err) != "":
 		key = printer.ErrorKey(err)
 	case errors.As(err, &we):

@@ -162,8 +162,10 @@ func (q *Queue) selectedRow() (jstorage.Redemption, bool) {
 
 func (q *Queue) showDetail() {
 	r, ok := q.selectedRow()
-	if !ok || !needsManager(r.State) {
-		if ok {
+	if !ok || r.State != jstorage.StateConflict {
+		if ok && needsManager(r.State) {
+			q.detail.SetText(q.t("office.queue.expired", map[string]any{"Title": r.Title, "Last4": report.Last4(r.Code)}))
+		} else if ok {
 			q.detail.SetText(q.t("office.queue.waiting", map[string]any{"Title": r.Title, "Last4": report.Last4(r.Code)}))
 		} else {
 			q.detail.SetText(q.t("office.queue.pick"))
@@ -235,7 +237,7 @@ func (q *Queue) SyncNow() {
 // Resolve checks the manager's name and PIN and closes the selected conflict with the note.
 func (q *Queue) Resolve() {
 	r, ok := q.selectedRow()
-	if !ok || !needsManager(r.State) {
+	if !ok || r.State != jstorage.StateConflict {
 		return
 	}
 	note := strings.TrimSpace(q.note.Text)

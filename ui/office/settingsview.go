@@ -14,6 +14,7 @@ import (
 
 	"github.com/cardpos/cardpos/auth"
 	"github.com/cardpos/cardpos/i18n"
+	"github.com/cardpos/cardpos/redeem"
 	"github.com/cardpos/cardpos/report"
 	"github.com/cardpos/cardpos/secrets"
 	"github.com/cardpos/cardpos/settings"
@@ -70,6 +71,9 @@ func (v *settingsView) load() {
 		d := settingsData{s: settings.Defaults(), store: secrets.StoreNone}
 		if v.s.d.Settings != nil {
 			d.s, d.sErr = v.s.d.Settings.Load(ctx)
+		}
+		if v.s.d.Policy != nil {
+			d.s.Policy = v.s.d.Policy.Policy()
 		}
 		if v.s.d.Secrets != nil {
 			c, st, err := v.s.d.Secrets.Load(ctx)
@@ -342,7 +346,13 @@ func (v *settingsView) Save() {
 	}
 	v.save.Disable()
 	run(v.s, v.s.d.Timeout, func(ctx context.Context) (settings.Settings, error) {
-		return s, v.s.d.Settings.Save(ctx, v.sess.Name, s)
+		if err := v.s.d.Settings.Save(ctx, v.sess.Name, s); err != nil {
+			return s, err
+		}
+		if v.s.d.Policy != nil && !policyEqual(v.s.d.Policy.Policy(), s.Policy) {
+			return s, v.s.d.Policy.SetPolicy(ctx, v.sess.Name, s.Policy)
+		}
+		return s, nil
 	}, func(s settings.Settings, err error) {
 		v.save.Enable()
 		if err != nil {
@@ -413,4 +423,9 @@ func (v *settingsView) TestPrint() {
 		}
 		v.say(v.t("office.settings.printed"))
 	})
+}
+
+func policyEqual(a, b redeem.Policy) bool {
+	return a.Enabled == b.Enabled && a.MaxPending == b.MaxPending && a.MaxFaceValue == b.MaxFaceValue &&
+		a.MaxAge == b.MaxAge && a.LookupWait == b.LookupWait && slices.Equal(a.AllowedTypes, b.AllowedTypes)
 }

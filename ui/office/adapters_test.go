@@ -1,0 +1,176 @@
+//go:build ci
+
+package office
+
+import (
+	"bytes"
+	"context"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/test"
+
+	"github.com/cardpos/cardpos/auth"
+	"github.com/cardpos/cardpos/campaign"
+	"github.com/cardpos/cardpos/i18n"
+	"github.com/cardpos/cardpos/redeem"
+	"github.com/cardpos/cardpos/settings"
+	"github.com/cardpos/cardpos/storage"
+	"github.com/cardpos/cardpos/wxapi"
+)
+
+type qrAPI struct{ card wxapi.Card }
+
+func (q qrAPI) CreateQRCode(_ context.Context, r wxapi.QRCodeRequest) (*wxapi.QRCode, error) {
+	return &wxapi.QRCode{Ticket: "tk1", ExpireSeconds: r.ExpireSeconds, URL: "http://weixin.qq.com/q/02test"}, nil
+}
+
+func (q qrAPI) GetCard(_ context.Context, id string) (*wxapi.Card, error) {
+	if id != q.card.ID {
+		return nil, &wxapi.Error{Code: 40073}
+	}
+	c := q.card
+	return &c, nil
+}
+
+func TestCampaignServiceAdapter(t *testing.T) {
+	ctx := context.Background()
+	db, err := storage.Open(ctx, t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	card := wxapi.Card{ID: "pGIFT", Type: wxapi.CardGift, Gift: "一杯美式",
+		Base: wxapi.BaseInfo{Title: "咖啡兑换券", BrandName: "星星咖啡", Color: "Color010",
+			DateInfo: wxapi.DateInfo{Type: "DATE_TYPE_PERMANENT"}}}
+	svc, err := campaign.New(qrAPI{card}, db, campaign.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	a := CampaignService{Service: svc, Size: campaign.SizeA6, DPI: 30}
+	c, err := a.Create(ctx, CampaignRequest{Name: "咖啡周", CardIDs: []string{"pGIFT"}, Scene: "table-12", CreatedBy: "店长"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.URL != "http://weixin.qq.com/q/02test" || c.Scene != "table-12" || c.ID == 0 {
+		t.Errorf("created %+v", c)
+	}
+	list, err := a.Campaigns(ctx)
+	if err != nil || len(list) != 1 {
+		t.Fatalf("Campaigns = %v, %v", list, err)
+	}
+	img, err := a.Preview(ctx, c.ID)
+	if err != nil || img.Bounds().Dx() < 50 {
+		t.Fatalf("Preview = %v, %v", img, err)
+	}
+	var pdf bytes.Buffer
+	if err := a.PDF(ctx, c.ID, &pdf); err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.HasPrefix(pdf.Bytes(), []byte("%PDF-")) {
+		t.Errorf("PDF starts %q", pdf.Bytes()[:min(8, pdf.Len())])
+	}
+	if _, err := a.Preview(ctx, 999); err == nil {
+		t.Error("Preview of a missing campaign succeeded")
+	}
+}
+
+func TestTestPrinterWritesAnESCPOSJob(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "slips.bin")
+	tp := TestPrinter(i18n.Default(), func() i18n.Lang { return i18n.ZH }, time.UTC)
+	if err := tp(context.Background(), settings.Printer{Kind: settings.PrinterNone}); err != ErrNoPrinter {
+		t.Errorf("no printer: %v, want ErrNoPrinter", err)
+	}
+	if err := tp(context.Background(), settings.Printer{Kind: settings.PrinterFile, Address: path, PaperWidth: 80}); err != nil {
+		t.Fatal(err)
+	}
+	job, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.HasPrefix(job, []byte{0x1b, 0x40}) || !bytes.Contains(job, []byte{0x1d, 0x56}) {
+		t.Errorf("test page is not an ESC/POS job with init and cut: % x…", job[:min(16, len(job))])
+	}
+}
+
+// fakePolicy is the engine's policy in force.
+type fakePolicy struct {
+	p   redeem.Policy
+	set []string
+}
+
+func (f *fakePolicy) Policy() redeem.Policy { return f.p }
+func (f *fakePolicy) SetPolicy(_ context.Context, actor string, p redeem.Policy) error {
+	f.p = p
+	f.set = append(f.set, actor)
+	return nil
+}
+
+func TestSettingsShowAndApplyTheEnginePolicy(t *testing.T) {
+	e := newEnv(t, i18n.EN, true)
+	fp := &fakePolicy{p: redeem.DefaultPolicy()}
+	fp.p.MaxPending = 42
+	e.d.Policy = fp
+	m := unlocked(t, e)
+	m.Tab(2)
+	v := m.settings
+	settle(t, v.s, "settings to load", func() bool { return v.loaded })
+	if v.maxPending.Text != "42" {
+		t.Errorf("max pending shows %q, want the engine's 42", v.maxPending.Text)
+	}
+	v.Save()
+	settle(t, v.s, "an unchanged save", func() bool { return len(e.saved) == 1 })
+	if len(fp.set) != 0 {
+		t.Errorf("unchanged policy was set again by %v", fp.set)
+	}
+	v.maxPending.SetText("7")
+	v.types.SetSelected([]string{v.types.Options[1]}) // cash only
+	v.Save()
+	settle(t, v.s, "the save", func() bool { return len(e.saved) == 2 })
+	if fp.p.MaxPending != 7 || len(fp.p.AllowedTypes) != 1 || fp.p.AllowedTypes[0] != wxapi.CardCash || len(fp.set) != 1 || fp.set[0] != auth.DemoManager {
+		t.Errorf("engine policy = %+v set by %v", fp.p, fp.set)
+	}
+}
+
+func TestKeyboardOnlyGate(t *testing.T) {
+	e := newEnv(t, i18n.ZH, true)
+	m := NewManager(e.d)
+	defer m.Close()
+	show(e, m.CanvasObject())
+	settle(t, m, "the gate", func() bool { return m.checked })
+	c := e.d.Window.Canvas()
+	c.Focus(m.name)
+	test.Type(m.name, auth.DemoManager)
+	m.name.TypedKey(&fyne.KeyEvent{Name: fyne.KeyReturn}) // Enter moves to the PIN
+	if c.Focused() != m.pin {
+		t.Fatalf("Enter in the name field focused %T, want the PIN field", c.Focused())
+	}
+	test.Type(m.pin, auth.DemoManagerPIN)
+	m.pin.TypedKey(&fyne.KeyEvent{Name: fyne.KeyReturn})
+	settle(t, m, "the manager area after Enter", m.Unlocked)
+	c.FocusNext()
+	if c.Focused() == nil {
+		t.Error("Tab reaches nothing in the manager area")
+	}
+}
+
+func TestLanguageSwitchRerenders(t *testing.T) {
+	e := newEnv(t, i18n.ZH, true)
+	q := NewQueue(e.d)
+	defer q.Close()
+	show(e, q.CanvasObject())
+	settle(t, q, "the queue", func() bool { return len(q.Rows()) == 2 })
+	if !strings.Contains(texts(q.root), "[F5 立即同步]") {
+		t.Fatalf("zh screen:\n%s", texts(q.root))
+	}
+	e.d.Catalog.SetLang(i18n.EN)
+	q.Refresh()
+	settle(t, q, "the English queue", func() bool { return strings.Contains(texts(q.root), "[F5 Sync now]") })
+	if strings.Contains(texts(q.root), "立即同步") {
+		t.Error("Chinese words left after switching to English")
+	}
+}
