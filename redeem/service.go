@@ -79,6 +79,7 @@ type Service struct {
 	recent       map[string]recent
 	failures     int       // consecutive sync failures, for the backoff
 	pauseUntil   time.Time // quota or token trouble: no sync before this
+	troubled     bool      // the current sync run met a WeChat failure
 	wake         chan struct{}
 
 	syncMu sync.Mutex // one Sync at a time
@@ -696,9 +697,10 @@ func (s *Service) RedeemText(ctx context.Context, scan Scan, checkOnly bool) (*O
 	return s.Redeem(ctx, p)
 }
 
-// Queue lists the redemptions waiting or needing a manager: queued, in_flight and conflict.
+// Queue lists, oldest first, the redemptions waiting (queued, in_flight) or needing a manager
+// (conflict, and expired: accepted offline but never synced).
 func (s *Service) Queue(ctx context.Context) ([]storage.Redemption, error) {
-	rows, err := s.db.List(ctx, storage.Filter{States: []storage.State{storage.StateQueued, storage.StateInFlight, storage.StateConflict}})
+	rows, err := s.db.List(ctx, storage.Filter{States: []storage.State{storage.StateQueued, storage.StateInFlight, storage.StateConflict, storage.StateExpired}})
 	if err != nil {
 		return nil, fmt.Errorf("redeem: queue: %w", err)
 	}
@@ -718,10 +720,10 @@ func (s *Service) History(ctx context.Context, since time.Time) ([]storage.Redem
 	return rows, nil
 }
 
-// ResolveConflict closes a conflict after a manager looked at it, with an audit entry, in one
-// transaction. A row that is not a conflict gives an error wrapping storage.ErrStale.
+// ResolveConflict closes a conflict or an expired row after a manager looked at it, with an audit
+// entry, in one transaction. Any other row gives an error wrapping storage.ErrStale.
 func (s *Service) ResolveConflict(ctx context.Context, id int64, manager, note string) error {
-	_, err := s.db.Transition(ctx, id, []storage.State{storage.StateConflict}, func(r *storage.Redemption) {
+	_, err := s.db.Transition(ctx, id, []storage.State{storage.StateConflict, storage.StateExpired}, func(r *storage.Redemption) {
 		r.State, r.ResolvedBy, r.ResolvedNote = storage.StateResolved, manager, note
 	}, func(tx *sql.Tx) error {
 		return storage.AuditTx(ctx, tx, manager, "conflict.resolve", fmt.Sprintf("redemption %d: %s", id, note))

@@ -495,6 +495,12 @@ func TestQueuedPastMaxAgeExpires(t *testing.T) {
 	if p.Expired != 1 || e.sim.Consumes("100000000009") != 0 {
 		t.Errorf("expired %d consumes %d, want 1 and 0", p.Expired, e.sim.Consumes("100000000009"))
 	}
+	if q, err := e.svc.Queue(e.ctx); err != nil || len(q) != 1 || q[0].State != storage.StateExpired {
+		t.Errorf("queue = %+v, %v; want the expired row for a manager", q, err)
+	}
+	if err := e.svc.ResolveConflict(e.ctx, out.ID, "boss", "customer came back"); err != nil {
+		t.Errorf("resolving an expired row: %v", err)
+	}
 }
 
 func TestPolicyStoredWithAudit(t *testing.T) {
@@ -637,6 +643,9 @@ func TestSyncRespectsQuotaBusyAndTokenErrors(t *testing.T) {
 			}
 			if !tt.paused && e.row(out.ID).State != storage.StateRedeemed {
 				t.Errorf("after the fault cleared: %s, want redeemed", e.row(out.ID).State)
+			}
+			if p := e.svc.Progress(); !tt.paused && p.LastError.Key != "" {
+				t.Errorf("last error %q after a clean sync, want none", p.LastError.Key)
 			}
 			if got := e.sim.Consumes("300000000003"); got > 1 {
 				t.Errorf("consumes = %d", got)

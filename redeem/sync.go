@@ -38,6 +38,11 @@ func (s *Service) Sync(ctx context.Context) (SyncProgress, error) {
 	defer s.syncMu.Unlock()
 	s.setRunning(true)
 	err := s.syncRun(ctx)
+	s.mu.Lock()
+	if err == nil && !s.troubled && s.progress.Online {
+		s.progress.LastError = Message{} // a clean run: earlier trouble is over
+	}
+	s.mu.Unlock()
 	s.setRunning(false)
 	s.publish(context.WithoutCancel(ctx))
 	return s.Progress(), err
@@ -342,6 +347,7 @@ func (s *Service) trouble(err error) step {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.failures++
+	s.troubled = true
 	now := s.now()
 	switch {
 	case isQuota(err): // 45009: the daily quota is spent; WeChat resets it at midnight Beijing time
@@ -415,7 +421,7 @@ func (s *Service) setRunning(b bool) {
 	s.mu.Lock()
 	s.progress.Running = b
 	if b {
-		s.progress.Done = 0
+		s.progress.Done, s.troubled = 0, false
 	}
 	s.mu.Unlock()
 }
