@@ -174,3 +174,30 @@ func TestLanguageSwitchRerenders(t *testing.T) {
 		t.Error("Chinese words left after switching to English")
 	}
 }
+
+func TestUsersTab(t *testing.T) {
+	e := newEnv(t, i18n.EN, true)
+	m := unlocked(t, e)
+	m.Tab(3)
+	v := m.users
+	settle(t, v.s, "the users", func() bool { return len(v.users) == 2 })
+	v.Add("amy", auth.RoleCashier, "12")
+	settle(t, v.s, "the weak PIN refusal", func() bool { return v.msg.Text == "A PIN is 4 to 8 digits." })
+	v.Add("amy", auth.RoleCashier, "4321")
+	settle(t, v.s, "amy added", func() bool { return len(v.users) == 3 && v.msg.Text == "Added amy." })
+	if _, err := e.auth.SignIn(context.Background(), "amy", "4321"); err != nil {
+		t.Errorf("amy cannot sign in: %v", err)
+	}
+	v.Delete(auth.DemoManager)
+	settle(t, v.s, "the last-manager refusal", func() bool { return v.msg.Text == "The last manager cannot be removed or demoted." })
+	v.Update("amy", auth.RoleManager, "")
+	settle(t, v.s, "amy promoted", func() bool { return v.msg.Text == "Changed amy." })
+	if _, err := e.auth.SignInManager(context.Background(), "amy", "4321"); err != nil {
+		t.Errorf("amy is not a manager after promotion: %v", err)
+	}
+	v.Delete("amy")
+	settle(t, v.s, "amy removed", func() bool { return len(v.users) == 2 })
+	if strings.Contains(texts(m.root), "$argon2id$") {
+		t.Error("a PIN hash is on screen")
+	}
+}

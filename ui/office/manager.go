@@ -13,7 +13,8 @@ import (
 
 // Manager is the manager area: a PIN gate, then tabs for the card catalog, campaigns and
 // settings. On a first run, when no manager exists, the gate sets the first manager's PIN
-// instead and says so. Lock (or a failed check) returns to the gate.
+// instead and says so. A users tab follows when Auth is also a UserAdmin. Lock returns to the
+// gate.
 type Manager struct {
 	screen
 	session *auth.Session
@@ -30,6 +31,7 @@ type Manager struct {
 	catalog   *catalogView
 	campaigns *campaignView
 	settings  *settingsView
+	users     *usersView // nil when Auth cannot manage users
 }
 
 // NewManager builds the manager area, showing the gate.
@@ -160,7 +162,7 @@ func (m *Manager) entered(sess auth.Session, err error) {
 	m.build()
 }
 
-// Tab selects tab i (0 catalog, 1 campaigns, 2 settings) when unlocked.
+// Tab selects tab i (0 catalog, 1 campaigns, 2 settings, 3 users) when unlocked.
 func (m *Manager) Tab(i int) {
 	if m.tabs != nil && i >= 0 && i < len(m.tabs.Items) {
 		m.tabs.SelectIndex(i)
@@ -174,16 +176,22 @@ func (m *Manager) buildTabs() {
 		m.catalog = newCatalogView(&m.screen, sess)
 		m.campaigns = newCampaignView(&m.screen, sess)
 		m.settings = newSettingsView(&m.screen, sess)
+		if ua, ok := m.d.Auth.(UserAdmin); ok {
+			m.users = newUsersView(&m.screen, ua, sess)
+		}
 	}
 	m.tabs = container.NewAppTabs(
 		container.NewTabItem(m.t("office.catalog.title"), m.catalog.build()),
 		container.NewTabItem(m.t("office.campaign.title"), m.campaigns.build()),
 		container.NewTabItem(m.t("office.settings.title"), m.settings.build()),
 	)
+	if m.users != nil {
+		m.tabs.Append(container.NewTabItem(m.t("office.users.title"), m.users.build()))
+	}
 	m.tabs.SelectIndex(m.tab)
 	m.tabs.OnSelected = func(*container.TabItem) { m.tab = m.tabs.SelectedIndex() }
 	lock := widget.NewButton(m.t("office.manager.lock"), func() {
-		m.catalog, m.campaigns, m.settings = nil, nil, nil
+		m.catalog, m.campaigns, m.settings, m.users = nil, nil, nil, nil
 		m.Lock()
 	})
 	top := container.NewBorder(nil, nil,
@@ -194,5 +202,8 @@ func (m *Manager) buildTabs() {
 		m.catalog.start()
 		m.campaigns.start()
 		m.settings.start()
+		if m.users != nil {
+			m.users.start()
+		}
 	}
 }

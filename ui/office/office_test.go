@@ -646,6 +646,9 @@ func TestScreensRender(t *testing.T) {
 			m.Tab(2)
 			settle(t, m, "settings", func() bool { return m.settings.loaded })
 			test.AssertRendersToMarkup(t, "settings."+string(lang)+".xml", e.d.Window.Canvas())
+			m.Tab(3)
+			settle(t, m, "users", func() bool { return len(m.users.users) == 2 })
+			test.AssertRendersToMarkup(t, "users."+string(lang)+".xml", e.d.Window.Canvas())
 		})
 	}
 }
