@@ -16,6 +16,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"time"
 
@@ -110,10 +111,28 @@ type Vault struct {
 }
 
 // New returns a Vault whose file store lives in dir, trying the OS keyring first with a
-// 3-second timeout.
+// 3-second timeout. On Linux and the BSDs the keyring is the Secret Service on the session
+// D-Bus; with no session bus (DBUS_SESSION_BUS_ADDRESS unset: a headless till, a service) it is
+// skipped, because asking for it would make D-Bus autolaunch a bus daemon that outlives CardPOS.
 func New(dir string) *Vault {
-	return &Vault{dir: dir, Keyring: OSKeyring(), KeyringTimeout: 3 * time.Second, Getenv: os.Getenv, MachineID: machineID}
+	var k Keyring = OSKeyring()
+	if !keyringLikely(runtime.GOOS, os.Getenv) {
+		k = nil
+	}
+	return &Vault{dir: dir, Keyring: k, KeyringTimeout: 3 * time.Second, Getenv: os.Getenv, MachineID: machineID}
 }
+
+// keyringLikely reports whether an OS keyring can answer without starting anything.
+func keyringLikely(goos string, getenv func(string) string) bool {
+	switch goos {
+	case "windows", "darwin":
+		return true
+	}
+	return getenv("DBUS_SESSION_BUS_ADDRESS") != ""
+}
+
+// UsesKeyring reports whether the vault tries the OS keyring at all.
+func (v *Vault) UsesKeyring() bool { return v.Keyring != nil }
 
 func machineID() string {
 	for _, p := range []string{"/etc/machine-id", "/var/lib/dbus/machine-id"} {

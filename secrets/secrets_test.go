@@ -151,3 +151,22 @@ func TestMasked(t *testing.T) {
 		t.Errorf("Masked = %q", got)
 	}
 }
+
+func TestKeyringLikely(t *testing.T) {
+	env := func(m map[string]string) func(string) string { return func(k string) string { return m[k] } }
+	for _, tc := range []struct {
+		goos string
+		env  map[string]string
+		want bool
+	}{
+		{"windows", nil, true},
+		{"darwin", nil, true},
+		{"linux", nil, false},
+		{"linux", map[string]string{"DBUS_SESSION_BUS_ADDRESS": "unix:path=/run/user/1000/bus"}, true},
+		{"freebsd", nil, false},
+	} {
+		if got := keyringLikely(tc.goos, env(tc.env)); got != tc.want {
+			t.Errorf("keyringLikely(%s, %v) = %v, want %v", tc.goos, tc.env, got, tc.want)
+		}
+	}
+}
