@@ -132,6 +132,10 @@ type Deps struct {
 	Now func() time.Time
 	// Timeout bounds one user action's I/O; 20 s if zero. Sync gets three times as long.
 	Timeout time.Duration
+	// SerialPorts lists the serial ports a scanner may be on (go.bug.st/serial's GetPortsList);
+	// Cameras lists camera names. Either may be nil; the fields then take free text only.
+	SerialPorts func(ctx context.Context) ([]string, error)
+	Cameras     func(ctx context.Context) ([]string, error)
 	// OnSettingsSaved is called on Fyne's goroutine after settings are saved (the shell applies
 	// the language and terminal name); may be nil.
 	OnSettingsSaved func(settings.Settings)

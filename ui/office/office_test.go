@@ -241,6 +241,7 @@ func newEnv(t *testing.T, lang i18n.Lang, seed bool) *env {
 		TestPrint:       func(_ context.Context, p settings.Printer) error { e.prints = append(e.prints, p); return nil },
 		PrintPDF:        func(_ context.Context, path string) error { e.pdfs = append(e.pdfs, path); return nil },
 		OnSettingsSaved: func(s settings.Settings) { e.saved = append(e.saved, s) },
+		SerialPorts:     func(context.Context) ([]string, error) { return []string{"/dev/ttyUSB0", "/dev/ttyACM0"}, nil },
 	}
 	e.d.Window = test.NewTempWindow(t, widget.NewLabel(""))
 	e.d.Window.Resize(fyne.NewSize(1100, 760))
@@ -414,6 +415,10 @@ func TestSettingsSaveAndCredentials(t *testing.T) {
 	}
 	v.prAddr.SetText("10.0.0.9:9100")
 	v.terminal.SetText("前台2号")
+	if len(v.ports) != 2 {
+		t.Fatalf("serial ports offered = %q", v.ports)
+	}
+	v.serialPort.SetText(v.ports[1])
 	v.maxFace.SetText("88.8")
 	v.lang.SetSelectedIndex(1)
 	v.Save()
@@ -423,7 +428,7 @@ func TestSettingsSaveAndCredentials(t *testing.T) {
 		t.Fatal(err)
 	}
 	if got.Terminal != "前台2号" || got.Policy.MaxPending != 100 || got.Policy.MaxFaceValue != 88_80 ||
-		got.Printer.Address != "10.0.0.9:9100" || got.Lang != i18n.EN {
+		got.Printer.Address != "10.0.0.9:9100" || got.Lang != i18n.EN || got.Scanner.SerialPort != "/dev/ttyACM0" {
 		t.Errorf("saved settings = %+v", got)
 	}
 	v.TestPrint()

@@ -24,14 +24,16 @@ import (
 // settingsView is the 设置 tab: credentials (entered once, never shown again, with the store in
 // use), API base, offline policy, scanner, camera, printer with a test print, language, terminal.
 type settingsView struct {
-	s      *screen
-	sess   auth.Session
-	cur    settings.Settings
-	loaded bool
-	store  secrets.Store
-	appID  string
-	msgTxt string
-	crdTxt string
+	s       *screen
+	sess    auth.Session
+	cur     settings.Settings
+	loaded  bool
+	store   secrets.Store
+	appID   string
+	msgTxt  string
+	crdTxt  string
+	ports   []string // serial ports found, offered beside free entry
+	cameras []string
 
 	appIDE, secretE             *widget.Entry
 	credState, msg, credMsg     *widget.Label
@@ -42,9 +44,10 @@ type settingsView struct {
 	maxPending, maxFace, maxAge *widget.Entry
 	lookupWait                  *widget.Entry
 	types                       *widget.CheckGroup
-	prefix, minLen, serialPort  *widget.Entry
+	prefix, minLen              *widget.Entry
+	serialPort, camDevice       *widget.SelectEntry
 	baud, lineEnd               *widget.Select
-	camDevice, camFile          *widget.Entry
+	camFile                     *widget.Entry
 	prKind, paper               *widget.Select
 	prAddr                      *widget.Entry
 }
@@ -59,6 +62,8 @@ func (v *settingsView) start() { v.load() }
 func (v *settingsView) t(k string, a ...any) string { return v.s.t(k, a...) }
 
 type settingsData struct {
+	ports   []string
+	cameras []string
 	s       settings.Settings
 	sErr    error
 	store   secrets.Store
@@ -75,6 +80,12 @@ func (v *settingsView) load() {
 		if v.s.d.Policy != nil {
 			d.s.Policy = v.s.d.Policy.Policy()
 		}
+		if v.s.d.SerialPorts != nil {
+			d.ports, _ = v.s.d.SerialPorts(ctx) // none found is not an error worth a message
+		}
+		if v.s.d.Cameras != nil {
+			d.cameras, _ = v.s.d.Cameras(ctx)
+		}
 		if v.s.d.Secrets != nil {
 			c, st, err := v.s.d.Secrets.Load(ctx)
 			d.store, d.appID, d.credErr = st, c.AppID, err
@@ -82,6 +93,7 @@ func (v *settingsView) load() {
 		return d, nil
 	}, func(d settingsData, _ error) {
 		v.cur, v.loaded, v.store, v.appID = d.s, true, d.store, d.appID
+		v.ports, v.cameras = d.ports, d.cameras
 		switch {
 		case d.sErr != nil && !errorsIsInvalid(d.sErr):
 			v.msgTxt = v.s.errText("settings", d.sErr)
@@ -92,6 +104,8 @@ func (v *settingsView) load() {
 			v.crdTxt = v.s.errText("credentials", d.credErr)
 		}
 		if v.terminal != nil {
+			v.serialPort.SetOptions(v.ports)
+			v.camDevice.SetOptions(v.cameras)
 			v.fill()
 			v.showCredState()
 		}
@@ -138,7 +152,8 @@ func (v *settingsView) build() fyne.CanvasObject {
 	v.types = widget.NewCheckGroup(typeNames, nil)
 	v.types.Horizontal = true
 
-	v.prefix, v.minLen, v.serialPort = widget.NewEntry(), widget.NewEntry(), widget.NewEntry()
+	v.prefix, v.minLen = widget.NewEntry(), widget.NewEntry()
+	v.serialPort = widget.NewSelectEntry(v.ports)
 	v.serialPort.SetPlaceHolder(v.t("office.settings.serial_none"))
 	var bauds []string
 	for _, b := range settings.Bauds {
@@ -146,7 +161,7 @@ func (v *settingsView) build() fyne.CanvasObject {
 	}
 	v.baud = widget.NewSelect(bauds, nil)
 	v.lineEnd = widget.NewSelect([]string{"CR", "LF", "CR LF"}, nil)
-	v.camDevice, v.camFile = widget.NewEntry(), widget.NewEntry()
+	v.camDevice, v.camFile = widget.NewSelectEntry(v.cameras), widget.NewEntry()
 	v.camDevice.SetPlaceHolder(v.t("office.settings.camera_first"))
 	v.camFile.SetPlaceHolder(v.t("office.settings.camera_file_none"))
 
