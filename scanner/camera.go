@@ -595,3 +595,9 @@ func ycbcrToRGB(y, cb, cr uint8) (uint8, uint8, uint8) {
 	}
 	return clamp(yy + 91881*cr1), clamp(yy - 22554*cb1 - 46802*cr1), clamp(yy + 116130*cb1)
 }
+
+// CameraInfo names one camera for the settings screen.
+type CameraInfo struct {
+	ID    string // what to pass to OpenCamera
+	Label string // the device's name
+}
