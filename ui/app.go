@@ -17,6 +17,8 @@ import (
 
 	"github.com/cardpos/cardpos/assets"
 	"github.com/cardpos/cardpos/i18n"
+	"github.com/cardpos/cardpos/settings"
+	"github.com/cardpos/cardpos/ui/office"
 )
 
 // AppID is the application id Fyne keeps preferences under.
@@ -68,6 +70,7 @@ type shell struct {
 	tabs       *container.AppTabs
 	counterTab *container.TabItem
 	items      []*container.TabItem
+	settle     bool // tests: wait for the screens' background work after each action
 }
 
 // NewShell builds the counter and the tabs into win and installs the close guard. It is what
@@ -78,14 +81,18 @@ func NewShell(opts Options, win fyne.Window) *Shell {
 
 func newShell(opts Options, win fyne.Window, h hooks) *Shell {
 	c := newCounter(opts, win, h)
-	s := &shell{c: c, win: win, screens: opts.Screens}
+	s := &shell{c: c, win: win, settle: h.waitOffice}
+	if opts.Office != nil {
+		s.screens = officeScreens(c, *opts.Office, win, h.waitOffice)
+	}
+	s.screens = append(s.screens, opts.Screens...)
 	c.status.shell = s
-	if len(opts.Screens) == 0 {
+	if len(s.screens) == 0 {
 		win.SetContent(c.CanvasObject())
 	} else {
 		s.counterTab = container.NewTabItem("", c.CanvasObject())
 		s.tabs = container.NewAppTabs(s.counterTab)
-		for _, sc := range opts.Screens {
+		for _, sc := range s.screens {
 			it := container.NewTabItem("", sc.Content)
 			s.items = append(s.items, it)
 			s.tabs.Append(it)
@@ -93,10 +100,18 @@ func newShell(opts Options, win fyne.Window, h hooks) *Shell {
 				c.actions.history.Show()
 			}
 		}
-		s.tabs.OnSelected = func(*container.TabItem) { c.focusNothing() }
+		s.tabs.OnSelected = func(it *container.TabItem) {
+			for i, x := range s.items {
+				if x == it && s.screens[i].Shown != nil {
+					s.screens[i].Shown()
+					s.wait(i)
+				}
+			}
+			c.focusNothing()
+		}
 		win.SetContent(s.tabs)
 	}
-	s.renderTexts()
+	s.renderTexts(false)
 	win.SetCloseIntercept(func() {
 		if n := c.Unsynced(); n > 0 {
 			s.showCounter()
@@ -113,8 +128,56 @@ func newShell(opts Options, win fyne.Window, h hooks) *Shell {
 	return &Shell{Counter: c, s: s}
 }
 
-// Close stops the counter's goroutines.
-func (sh *Shell) Close() { sh.Counter.Close() }
+// Close stops the counter's goroutines and the back-office screens' work.
+func (sh *Shell) Close() {
+	sh.Counter.Close()
+	for _, sc := range sh.s.screens {
+		if sc.Close != nil {
+			sc.Close()
+		}
+	}
+}
+
+// officeScreens builds the back-office screens of ui/office on d for win. With wait (tests
+// only: Fyne's test driver applies results on the worker goroutine) it lets each screen's first
+// load finish before building the next.
+func officeScreens(c *Counter, d office.Deps, win fyne.Window, wait bool) []Screen {
+	d.Window, d.Catalog = win, c.cat
+	if d.Logger == nil {
+		d.Logger = c.log
+	}
+	saved := d.OnSettingsSaved
+	d.OnSettingsSaved = func(st settings.Settings) {
+		if st.Terminal != "" {
+			c.opts.Terminal = st.Terminal
+		}
+		if st.Lang != "" && st.Lang != c.cat.Lang() {
+			c.SetLang(st.Lang)
+		} else {
+			c.render()
+		}
+		if saved != nil {
+			saved(st)
+		}
+	}
+	h := office.NewHistory(d)
+	if wait {
+		h.Wait()
+	}
+	q := office.NewQueue(d)
+	if wait {
+		q.Wait()
+	}
+	m := office.NewManager(d)
+	if wait {
+		m.Wait()
+	}
+	return []Screen{
+		{TitleKey: office.TitleHistory, Key: fyne.KeyF4, Content: h.CanvasObject(), Refresh: h.Refresh, Shown: h.Reload, Close: h.Close, wait: h.Wait},
+		{TitleKey: office.TitleQueue, Key: fyne.KeyF6, Content: q.CanvasObject(), Refresh: q.Refresh, Shown: q.Reload, Close: q.Close, Queue: true, wait: q.Wait},
+		{TitleKey: office.TitleManager, Key: fyne.KeyF8, Content: m.CanvasObject(), Refresh: m.Refresh, Close: m.Close, wait: m.Wait},
+	}
+}
 
 // Tabs is the tab container, nil when no back-office screen is mounted.
 func (sh *Shell) Tabs() *container.AppTabs { return sh.s.tabs }
@@ -148,7 +211,15 @@ func (s *shell) openQueue() bool {
 	return false
 }
 
-func (s *shell) renderTexts() {
+func (s *shell) wait(i int) {
+	if s.settle && s.screens[i].wait != nil {
+		s.screens[i].wait()
+	}
+}
+
+// renderTexts puts the words of the current language on the window and the tabs; refresh also
+// re-renders the screens (after a language switch).
+func (s *shell) renderTexts(refresh bool) {
 	s.win.SetTitle(s.c.t("app.name"))
 	if s.tabs == nil {
 		return
@@ -159,8 +230,9 @@ func (s *shell) renderTexts() {
 		if sc.Key != "" {
 			s.items[i].Text = string(sc.Key) + " " + s.items[i].Text
 		}
-		if sc.Refresh != nil {
+		if sc.Refresh != nil && refresh {
 			sc.Refresh()
+			s.wait(i)
 		}
 	}
 	s.tabs.Refresh()

@@ -7,7 +7,6 @@ import (
 	"log/slog"
 	"strings"
 	"sync"
-	"sync/atomic"
 	"time"
 	"unicode/utf8"
 
@@ -62,8 +61,7 @@ type Counter struct {
 	ctx    context.Context
 	cancel context.CancelFunc
 
-	wedge    Wedge
-	wedgeHit atomic.Bool // set by the wedge's emit while a key is being fed to it
+	wedge *scanner.Wedge
 
 	state    State
 	gen      int                // bumps with every scan; a late answer for an older one is dropped
@@ -126,8 +124,9 @@ func NewCounter(opts Options, win fyne.Window) *Counter {
 // hooks are the seams tests use: post replaces uithread.Do (Fyne's test driver runs fyne.Do
 // on the caller's goroutine, so tests drain a queue on their own), now replaces time.Now.
 type hooks struct {
-	post func(func())
-	now  func() time.Time
+	post       func(func())
+	now        func() time.Time
+	waitOffice bool
 }
 
 func newCounter(opts Options, win fyne.Window, h hooks) *Counter {
@@ -160,9 +159,9 @@ func newCounter(opts Options, win fyne.Window, h hooks) *Counter {
 	}
 	c := &Counter{opts: opts, cat: opts.Catalog, log: opts.Logger, win: win, now: h.now, post: h.post}
 	c.ctx, c.cancel = context.WithCancel(context.Background())
-	if opts.NewWedge != nil {
-		c.wedge = opts.NewWedge(c.wedgeEmit)
-	}
+	wcfg := opts.Wedge
+	wcfg.Typed = func(text string) { c.post(func() { c.typedOnWindow(text) }) }
+	c.wedge = scanner.NewWedge(wcfg, func(ev scanner.Event) { c.post(func() { c.HandleScan(ev) }) })
 	c.build()
 	c.installKeys()
 	if opts.Redeemer != nil {
@@ -292,37 +291,36 @@ func layoutSpacer(h float32) fyne.CanvasObject {
 }
 
 // installKeys routes the window's keys: with no widget focused every rune and key goes to the
-// wedge detector first, and a key it did not use for a scan is a shortcut.
+// wedge detector first, and a key it did not consume for a scan is a shortcut.
 func (c *Counter) installKeys() {
 	cv := c.win.Canvas()
-	cv.SetOnTypedRune(func(r rune) {
-		if c.wedge != nil {
-			c.wedge.Rune(r, c.now())
-		}
-	})
+	cv.SetOnTypedRune(func(r rune) { c.wedge.Rune(r, c.now()) })
 	cv.SetOnTypedKey(func(ev *fyne.KeyEvent) {
-		if c.feedWedgeKey(ev.Name) {
+		if c.wedge.Key(string(ev.Name), c.now()) {
 			return
 		}
 		c.Shortcut(ev.Name)
 	})
 }
 
-// feedWedgeKey hands a key to the wedge and reports whether it ended a scanner burst.
-func (c *Counter) feedWedgeKey(name fyne.KeyName) bool {
-	if c.wedge == nil {
-		return false
+// typedOnWindow takes what the wedge judged a person typing on the bare window: when the
+// counter is ready it opens the manual field with that text, so typing a code just works.
+func (c *Counter) typedOnWindow(text string) {
+	if f := c.win.Canvas().Focused(); c.state != StateReady || (f != nil && f != fyne.Focusable(c.manual)) {
+		return
 	}
-	c.wedgeHit.Store(false)
-	c.wedge.Key(string(name), c.now())
-	return c.wedgeHit.Load()
-}
-
-// wedgeEmit is the wedge's emit: it may run on the wedge's timer goroutine, so it only marks
-// the key as used and hands the event to Fyne's goroutine.
-func (c *Counter) wedgeEmit(ev scanner.Event) {
-	c.wedgeHit.Store(true)
-	c.post(func() { c.HandleScan(ev) })
+	if !c.manualBox.Visible() {
+		c.ShowManual()
+		// Keys go to the field from now on: hand back what the wedge still holds first, so
+		// that the characters stay in order.
+		c.wedge.Key("", c.now())
+	}
+	c.manual.human = true
+	for _, r := range text {
+		if r >= ' ' {
+			c.manual.TypedRune(r)
+		}
+	}
 }
 
 // Shortcut runs the action of a counter key: Enter 核销/确认, Esc 取消, F1 手动输入, F2 摄像头,
@@ -629,6 +627,7 @@ func (c *Counter) ShowManual() {
 // HideManual closes the manual entry field and lets go of focus.
 func (c *Counter) HideManual() {
 	c.manual.SetText("")
+	c.manual.runes, c.manual.human = 0, false
 	c.manualBox.Hide()
 	c.focusNothing()
 }
@@ -712,7 +711,7 @@ func (c *Counter) SetLang(l i18n.Lang) {
 	c.cat.SetLang(l)
 	c.render()
 	if c.status.shell != nil {
-		c.status.shell.renderTexts()
+		c.status.shell.renderTexts(true)
 	}
 }
 

@@ -80,10 +80,13 @@ func TestWedgeScanOnCanvasShowsCardPanelAndEnterRedeems(t *testing.T) {
 
 func TestHumanTypingOnCanvasIsNotAScan(t *testing.T) {
 	r := newRig(t, nil)
-	r.typeOnCanvas("100000000001", func(int) time.Duration { return 120 * time.Millisecond })
-	r.key(fyne.KeyReturn)
+	r.typeOnCanvas("1000", func(int) time.Duration { return 120 * time.Millisecond })
+	r.until("typing handed to the manual field", func() bool { return r.c.manual.Text == "1000" })
 	if checks, _ := r.red.counts(); checks != 0 {
 		t.Fatalf("checks: got %d, want 0 for a person typing on the bare window", checks)
+	}
+	if got := r.win.Canvas().Focused(); got != r.c.manual {
+		t.Fatalf("focus: got %T, want the manual field", got)
 	}
 	if got := r.c.State(); got != StateReady {
 		t.Fatalf("state: got %v, want ready", got)

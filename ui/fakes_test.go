@@ -141,40 +141,6 @@ func (f *fakeRedeemer) counts() (checks, redeems int) {
 	return len(f.checks), len(f.redeems)
 }
 
-// paceWedge is a small wedge detector for the tests of the counter's wiring: a burst that ends
-// with Enter at under 30 ms per character on average is a scan, anything else is dropped.
-type paceWedge struct {
-	emit  func(scanner.Event)
-	buf   []rune
-	first time.Time
-	last  time.Time
-}
-
-func (w *paceWedge) Rune(r rune, at time.Time) {
-	if len(w.buf) == 0 || at.Sub(w.last) > 150*time.Millisecond {
-		w.buf, w.first = w.buf[:0], at
-	}
-	w.buf = append(w.buf, r)
-	w.last = at
-}
-
-func (w *paceWedge) Key(name string, at time.Time) {
-	if name != "Return" && name != "KP_Enter" {
-		w.buf = w.buf[:0]
-		return
-	}
-	n := len(w.buf)
-	if n >= 3 && w.last.Sub(w.first)/time.Duration(n-1) < 30*time.Millisecond && at.Sub(w.last) < 150*time.Millisecond {
-		text := string(w.buf)
-		w.buf = w.buf[:0]
-		w.emit(scanner.Event{Text: text, Source: scanner.SourceWedge, At: at})
-		return
-	}
-	w.buf = w.buf[:0]
-}
-
-func (w *paceWedge) Close() {}
-
 // clock is a settable time for the wedge and the manual field.
 type clock struct {
 	mu sync.Mutex
@@ -244,7 +210,6 @@ func newRig(t *testing.T, mod func(*Options)) *rig {
 		Catalog:  testCatalog(t),
 		Terminal: "一号台",
 		Cashier:  func() string { return "收银员" },
-		NewWedge: func(emit func(scanner.Event)) Wedge { return &paceWedge{emit: emit} },
 	}
 	if mod != nil {
 		mod(&opts)
@@ -252,7 +217,7 @@ func newRig(t *testing.T, mod func(*Options)) *rig {
 	win := test.NewWindow(nil)
 	win.Resize(fyne.NewSize(1280, 800))
 	r := &rig{t: t, win: win, red: red, clk: &clock{t: time.Unix(testNow, 0)}, queue: make(chan func(), 256)}
-	r.sh = newShell(opts, win, hooks{post: func(f func()) { r.queue <- f }, now: r.clk.Now})
+	r.sh = newShell(opts, win, hooks{post: func(f func()) { r.queue <- f }, now: r.clk.Now, waitOffice: true})
 	r.c = r.sh.Counter
 	t.Cleanup(r.sh.Close)
 	return r

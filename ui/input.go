@@ -22,6 +22,7 @@ type manualEntry struct {
 	first time.Time
 	last  time.Time
 	runes int
+	human bool // the text came from a person typing on the bare window
 }
 
 func newManualEntry(c *Counter) *manualEntry {
@@ -60,6 +61,9 @@ func (e *manualEntry) TypedKey(ev *fyne.KeyEvent) {
 
 // source says whether the text in the field was typed by a person or by a scanner.
 func (e *manualEntry) source() scanner.Source {
+	if e.human {
+		return scanner.SourceTyped
+	}
 	if e.runes >= 3 && len([]rune(e.Text)) == e.runes {
 		if e.last.Sub(e.first)/time.Duration(e.runes-1) < scannerPace {
 			return scanner.SourceWedge
@@ -70,7 +74,7 @@ func (e *manualEntry) source() scanner.Source {
 
 func (e *manualEntry) submit() {
 	text, src := e.Text, e.source()
-	e.runes = 0
+	e.runes, e.human = 0, false
 	e.c.HideManual()
 	if text == "" {
 		return

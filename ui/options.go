@@ -11,6 +11,7 @@ import (
 	"github.com/cardpos/cardpos/i18n"
 	"github.com/cardpos/cardpos/redeem"
 	"github.com/cardpos/cardpos/scanner"
+	"github.com/cardpos/cardpos/ui/office"
 )
 
 // Redeemer is what the counter needs from the redemption engine; *redeem.Service satisfies it.
@@ -25,15 +26,6 @@ type Redeemer interface {
 	Progress() redeem.SyncProgress
 	// Subscribe delivers every change of Progress until the returned stop is called.
 	Subscribe() (<-chan redeem.SyncProgress, func())
-}
-
-// Wedge is what the counter needs from a keyboard-wedge detector (*scanner.Wedge satisfies it):
-// it is fed every rune and key that reach the window with no widget focused, with the time they
-// arrived, and calls the emit function it was built with when a scanner burst ends.
-type Wedge interface {
-	Rune(r rune, at time.Time)
-	Key(name string, at time.Time)
-	Close()
 }
 
 // Camera is what the counter needs from a camera pipeline: live preview frames and decoded
@@ -62,6 +54,12 @@ type Screen struct {
 	Queue    bool              // the screen the "待同步 N" badge opens
 	// Refresh re-renders the screen's words after a language switch; nil if it needs none.
 	Refresh func()
+	// Shown is called when the tab is selected (e.g. reload today's list); may be nil.
+	Shown func()
+	// Close stops the screen's background work when the shell closes; may be nil.
+	Close func()
+
+	wait func() // tests: blocks until the screen's background work has applied
 }
 
 // Options is everything the shell and the counter need; main.go fills it.
@@ -78,12 +76,17 @@ type Options struct {
 	// nil hides the F9 action.
 	SignOut func()
 
-	// NewWedge builds the keyboard-wedge detector that calls emit for every scanner burst.
-	NewWedge func(emit func(scanner.Event)) Wedge
+	// Wedge tunes the keyboard-wedge detector (prefix, minimum length; settings has them).
+	// Its Typed field is the counter's own and is overwritten.
+	Wedge scanner.WedgeConfig
 	// Camera opens the camera pipeline when the cashier presses F2; nil = no camera.
 	Camera func() (Camera, error)
 
-	// Screens are the back-office screens (package ui/office) mounted as tabs.
+	// Office, when set, mounts the back-office screens of package ui/office as tabs after the
+	// counter: 核销记录 (F4), the sync queue (F6, and the 待同步 badge), the manager area (F8).
+	// The shell fills in Window and Catalog, and applies a saved language and terminal name.
+	Office *office.Deps
+	// Screens are further screens mounted as tabs after the office ones.
 	Screens []Screen
 
 	Logger *slog.Logger // nil: slog.Default()
