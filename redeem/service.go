@@ -44,7 +44,10 @@ type Config struct {
 	// RequestTimeout bounds one consume or reconcile request (default 10 s). It must stay below Lease.
 	RequestTimeout time.Duration
 	// Lease is how long a row in checking or in_flight belongs to the process that set it; after
-	// that the sync worker treats it as left behind by a crash and reconciles it (default 2 min).
+	// that the sync worker treats it as left behind and reconciles it (default 2 min). Where the
+	// platform has file locks, a row whose process died is taken over once RequestTimeout has
+	// passed since its last change (storage.Abandoned), for a request the dead process sent may
+	// still be applied meanwhile.
 	Lease time.Duration
 	// BackoffBase and BackoffMax shape the retry delay after failures (defaults 2 s and 5 min).
 	BackoffBase, BackoffMax time.Duration
@@ -652,7 +655,7 @@ func (s *Service) enqueue(ctx context.Context, p *Preview, row storage.Redemptio
 // worker. It reports whether the code has no open row any more.
 func (s *Service) settleAbandoned(ctx context.Context, code string) bool {
 	r, err := s.db.OpenFor(ctx, code)
-	if err != nil || r.State != storage.StateChecking && r.State != storage.StateInFlight || r.NextAttemptAt > s.now().UnixMilli() {
+	if err != nil || !s.db.Abandoned(r, s.now().UnixMilli(), s.cfg.RequestTimeout) {
 		return false
 	}
 	if _, _, err := s.reconcile(ctx, r); err != nil {

@@ -30,6 +30,7 @@ type DB struct {
 	w    *sql.DB
 	r    *sql.DB
 	path string
+	own  *owner
 }
 
 // Open creates dir (0700) if needed, opens or creates dir/cardpos.db (0600), checks it with
@@ -57,14 +58,21 @@ func Open(ctx context.Context, dir string) (*DB, error) {
 	w.SetMaxIdleConns(1)
 	w.SetConnMaxLifetime(0)
 	w.SetConnMaxIdleTime(0)
-	db := &DB{w: w, path: path}
+	own, err := newOwner(dir)
+	if err != nil {
+		w.Close()
+		return nil, err
+	}
+	db := &DB{w: w, path: path, own: own}
 	if err := db.start(ctx); err != nil {
 		w.Close()
+		own.close()
 		return nil, err
 	}
 	r, err := sql.Open("sqlite", u+"?"+common+"&_pragma=query_only(1)")
 	if err != nil {
 		w.Close()
+		own.close()
 		return nil, fmt.Errorf("storage: open readers: %w", err)
 	}
 	r.SetMaxOpenConns(4)
@@ -86,13 +94,13 @@ func (db *DB) start(ctx context.Context) error {
 	return migrate(ctx, db.w, migrationFiles)
 }
 
-// Close closes the writer and the readers.
+// Close closes the writer and the readers and gives up this process's owner lock.
 func (db *DB) Close() error {
 	var errs []error
 	if db.r != nil {
 		errs = append(errs, db.r.Close())
 	}
-	errs = append(errs, db.w.Close())
+	errs = append(errs, db.w.Close(), db.own.close())
 	return errors.Join(errs...)
 }
 

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"sort"
 	"strings"
 	"time"
 )
@@ -27,7 +28,7 @@ var PendingStates = []State{StateQueued, StateInFlight}
 
 const redemptionCols = `id, code, card_id, title, card_type, face_value, source, cashier, terminal, state,
 	offline, attempts, last_error, err_code, next_attempt_at, created_at, updated_at, redeemed_at,
-	confirmed_by_status, reason, conflict_detail, resolved_by, resolved_note`
+	confirmed_by_status, reason, conflict_detail, resolved_by, resolved_note, owner`
 
 type scanner interface{ Scan(...any) error }
 
@@ -37,7 +38,7 @@ func scanRedemption(s scanner) (Redemption, error) {
 	err := s.Scan(&r.ID, &r.Code, &r.CardID, &r.Title, &r.CardType, &r.FaceValue, &r.Source, &r.Cashier,
 		&r.Terminal, &r.State, &offline, &r.Attempts, &r.LastError, &r.ErrCode, &r.NextAttemptAt,
 		&r.CreatedAt, &r.UpdatedAt, &r.RedeemedAt, &confirmed, &r.Reason, &r.ConflictDetail,
-		&r.ResolvedBy, &r.ResolvedNote)
+		&r.ResolvedBy, &r.ResolvedNote, &r.Owner)
 	r.Offline, r.ConfirmedByStatus = offline != 0, confirmed != 0
 	return r, err
 }
@@ -55,14 +56,22 @@ func isUniqueViolation(err error) bool {
 	return err != nil && strings.Contains(err.Error(), "UNIQUE constraint failed")
 }
 
+func (db *DB) claimOwner(r *Redemption) {
+	if r.State == StateChecking || r.State == StateInFlight {
+		r.Owner = db.own.id
+	} else {
+		r.Owner = ""
+	}
+}
+
 func insertTx(ctx context.Context, tx *sql.Tx, r *Redemption) (int64, error) {
 	res, err := tx.ExecContext(ctx, `INSERT INTO redemptions (code, card_id, title, card_type, face_value,
 		source, cashier, terminal, state, offline, attempts, last_error, err_code, next_attempt_at,
 		created_at, updated_at, redeemed_at, confirmed_by_status, reason, conflict_detail, resolved_by,
-		resolved_note) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)`,
+		resolved_note, owner) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)`,
 		r.Code, r.CardID, r.Title, r.CardType, r.FaceValue, r.Source, r.Cashier, r.Terminal, string(r.State),
 		b2i(r.Offline), r.Attempts, r.LastError, r.ErrCode, r.NextAttemptAt, r.CreatedAt, r.UpdatedAt,
-		r.RedeemedAt, b2i(r.ConfirmedByStatus), r.Reason, r.ConflictDetail, r.ResolvedBy, r.ResolvedNote)
+		r.RedeemedAt, b2i(r.ConfirmedByStatus), r.Reason, r.ConflictDetail, r.ResolvedBy, r.ResolvedNote, r.Owner)
 	if isUniqueViolation(err) {
 		return 0, fmt.Errorf("%w: %s", ErrOpenExists, r.Code)
 	}
@@ -76,6 +85,7 @@ func insertTx(ctx context.Context, tx *sql.Tx, r *Redemption) (int64, error) {
 // A second open row for the same code gives ErrOpenExists.
 func (db *DB) Insert(ctx context.Context, r Redemption) (int64, error) {
 	stamp(&r)
+	db.claimOwner(&r)
 	var id int64
 	err := db.Write(ctx, func(tx *sql.Tx) error {
 		var err error
@@ -90,7 +100,7 @@ func (db *DB) Insert(ctx context.Context, r Redemption) (int64, error) {
 // ErrQueueFull. The row is durable (synchronous=FULL) when Enqueue returns.
 func (db *DB) Enqueue(ctx context.Context, r Redemption, maxPending int) (int64, error) {
 	stamp(&r)
-	r.State, r.Offline = StateQueued, true
+	r.State, r.Offline, r.Owner = StateQueued, true, ""
 	var id int64
 	err := db.Write(ctx, func(tx *sql.Tx) error {
 		if maxPending > 0 {
@@ -178,14 +188,15 @@ func (db *DB) TransitionIf(ctx context.Context, id int64, ok func(Redemption) bo
 			return fmt.Errorf("%w: redemption %d is %s", ErrStale, id, r.State)
 		}
 		fn(&r)
+		db.claimOwner(&r)
 		r.UpdatedAt = time.Now().UnixMilli()
 		_, err = tx.ExecContext(ctx, `UPDATE redemptions SET card_id=?, title=?, card_type=?, face_value=?,
 			source=?, cashier=?, terminal=?, state=?, offline=?, attempts=?, last_error=?, err_code=?,
 			next_attempt_at=?, updated_at=?, redeemed_at=?, confirmed_by_status=?, reason=?,
-			conflict_detail=?, resolved_by=?, resolved_note=? WHERE id=?`,
+			conflict_detail=?, resolved_by=?, resolved_note=?, owner=? WHERE id=?`,
 			r.CardID, r.Title, r.CardType, r.FaceValue, r.Source, r.Cashier, r.Terminal, string(r.State),
 			b2i(r.Offline), r.Attempts, r.LastError, r.ErrCode, r.NextAttemptAt, r.UpdatedAt, r.RedeemedAt,
-			b2i(r.ConfirmedByStatus), r.Reason, r.ConflictDetail, r.ResolvedBy, r.ResolvedNote, id)
+			b2i(r.ConfirmedByStatus), r.Reason, r.ConflictDetail, r.ResolvedBy, r.ResolvedNote, r.Owner, id)
 		if isUniqueViolation(err) {
 			return fmt.Errorf("%w: %s", ErrOpenExists, r.Code)
 		}
@@ -213,11 +224,31 @@ func stateIn(s State, set []State) bool {
 }
 
 // Due returns, oldest first, up to limit rows the sync worker should act on at now (unix ms):
-// queued rows whose next attempt has come, and checking or in_flight rows whose lease
-// (NextAttemptAt) has run out — left behind by a crash or a lost process.
-func (db *DB) Due(ctx context.Context, now int64, limit int) ([]Redemption, error) {
-	return db.query(ctx, "SELECT "+redemptionCols+` FROM redemptions
-		WHERE state IN ('queued','in_flight','checking') AND next_attempt_at <= ? ORDER BY id LIMIT ?`, now, limit)
+// queued rows whose next attempt has come, and checking or in_flight rows that are Abandoned —
+// their lease ran out, or the process holding them is gone and settle has passed.
+func (db *DB) Due(ctx context.Context, now int64, settle time.Duration, limit int) ([]Redemption, error) {
+	queued, err := db.query(ctx, "SELECT "+redemptionCols+` FROM redemptions
+		WHERE state = 'queued' AND next_attempt_at <= ? ORDER BY id LIMIT ?`, now, limit)
+	if err != nil {
+		return nil, err
+	}
+	// Rows in checking / in_flight are few: at most the senders of the live processes.
+	held, err := db.query(ctx, "SELECT "+redemptionCols+` FROM redemptions
+		WHERE state IN ('in_flight','checking') ORDER BY id`)
+	if err != nil {
+		return nil, err
+	}
+	out := queued
+	for _, r := range held {
+		if db.Abandoned(r, now, settle) {
+			out = append(out, r)
+		}
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].ID < out[j].ID })
+	if len(out) > limit {
+		out = out[:limit]
+	}
+	return out, nil
 }
 
 // NextDue returns the earliest NextAttemptAt among queued, checking and in_flight rows, and

@@ -99,6 +99,7 @@ func TestTransitionRoundTripAndStale(t *testing.T) {
 	}
 	want := in
 	want.ID, want.State, want.Offline, want.Attempts, want.NextAttemptAt, want.UpdatedAt = id, StateInFlight, true, 1, 5000, read.UpdatedAt
+	want.Owner = db.Owner()
 	if diff := cmp.Diff(want, read); diff != "" {
 		t.Errorf("row (-want +got):\n%s", diff)
 	}
@@ -120,7 +121,7 @@ func TestDueOrderAndLeases(t *testing.T) {
 	mk("d", StateInFlight, 10_000)  // lease held
 	e := mk("e", StateChecking, 99)
 	mk("f", StateRedeemed, 0)
-	rows, err := db.Due(ctx, 100, 10)
+	rows, err := db.Due(ctx, 100, 0, 10)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -227,5 +228,55 @@ func TestAuditAndCatalog(t *testing.T) {
 	c, err := db.Card(ctx, "p2")
 	if err != nil || c.RefreshedAt != 43 || string(c.JSON) != `{"Discount":20}` {
 		t.Errorf("Card(p2) = %+v, %v", c, err)
+	}
+}
+
+func TestRowsOfAGoneProcessAreDueAtOnce(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	a, err := Open(ctx, dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := Open(ctx, dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer b.Close()
+	if a.Owner() == b.Owner() {
+		t.Fatal("two opens share an owner id")
+	}
+	lease := time.Now().Add(time.Hour).UnixMilli()
+	id, err := a.Insert(ctx, Redemption{Code: "c", State: StateInFlight, NextAttemptAt: lease})
+	if err != nil {
+		t.Fatal(err)
+	}
+	now := time.Now().UnixMilli()
+	if due, _ := b.Due(ctx, now, 0, 10); len(due) != 0 {
+		t.Fatalf("row held by a live owner is due: %+v", due)
+	}
+	if err := a.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if due, _ := b.Due(ctx, now, time.Hour, 10); len(due) != 0 {
+		t.Fatalf("row of a gone owner is due before it settled: %+v", due)
+	}
+	due, err := b.Due(ctx, now, 0, 10)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(due) != 1 || due[0].ID != id || !b.Abandoned(due[0], now, 0) {
+		t.Fatalf("after its owner closed: due = %+v, want the row", due)
+	}
+	r, err := b.Transition(ctx, id, []State{StateInFlight}, func(r *Redemption) { r.NextAttemptAt = lease })
+	if err != nil || r.Owner != b.Owner() {
+		t.Errorf("taken over: owner %q, %v; want %q", r.Owner, err, b.Owner())
+	}
+	if b.Abandoned(r, now, 0) {
+		t.Error("the new owner's own row counts as abandoned")
+	}
+	q, err := b.Transition(ctx, id, []State{StateInFlight}, func(r *Redemption) { r.State = StateQueued })
+	if err != nil || q.Owner != "" {
+		t.Errorf("queued row keeps owner %q, %v", q.Owner, err)
 	}
 }

@@ -47,6 +47,7 @@ type Redemption struct {
 	ConflictDetail    string // what WeChat said (status, openid, times) for the manager
 	ResolvedBy        string
 	ResolvedNote      string
+	Owner             string // the storage.DB (process) holding a checking / in_flight row; set by storage
 }
 
 // Campaign is one dispatch QR code a manager made, kept so it can be listed and reprinted.
