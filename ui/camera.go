@@ -60,7 +60,7 @@ func (c *Counter) ToggleCamera() {
 	if c.opts.Camera == nil {
 		return
 	}
-	cam, err := c.opts.Camera()
+	src, err := c.opts.Camera()
 	if err != nil {
 		c.log.Error("counter: open camera", "err", err)
 		c.setNotice(redeem.Message{Key: "ui.notice.camera_failed"})
@@ -71,19 +71,22 @@ func (c *Counter) ToggleCamera() {
 	v.content.Show()
 	c.side.Show()
 	c.render()
-	// The camera goroutine belongs to the counter: F2 again or Close cancels ctx, and Run
-	// returns. A failure closes the preview and says so.
+	cam := scanner.NewCamera(src, c.opts.CameraConfig, func(ev scanner.Event) {
+		c.post(func() { c.cameraScan(ev) })
+	}, v.show)
+	// The camera goroutine belongs to the counter: F2 again or Close cancels ctx, Run returns
+	// and the source is closed. A failure closes the preview and says so; a file source that
+	// ends leaves its last frame on screen.
 	go func() {
-		err := cam.Run(ctx, v.show, func(ev scanner.Event) {
-			c.post(func() { c.cameraScan(ev) })
-		})
-		if ctx.Err() != nil {
+		err := cam.Run(ctx)
+		if cerr := src.Close(); cerr != nil {
+			c.log.Warn("counter: close camera", "err", cerr)
+		}
+		if ctx.Err() != nil || err == nil {
 			return
 		}
 		c.post(func() {
-			if err != nil {
-				c.log.Error("counter: camera", "err", err)
-			}
+			c.log.Error("counter: camera", "err", err)
 			if v.stop != nil {
 				v.stop()
 				v.stop = nil

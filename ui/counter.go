@@ -109,7 +109,8 @@ type result struct {
 	verdict Verdict
 	word    string         // i18n key of the big word
 	reason  redeem.Message // why, for a refusal; the note for queued
-	tell    string         // i18n key of what to tell the customer
+	tell    string         // i18n key of what to tell the customer, when the engine gave no advice
+	advice  redeem.Message // the engine's word on what to tell the customer
 	title   string
 	last4   string
 }
@@ -448,7 +449,9 @@ func (c *Counter) showPreview(p *redeem.Preview) {
 	}
 	c.preview = p
 	if !p.CanRedeem {
-		c.showResult(refusal(p.Status, p.ErrCode, p.Kind, p.Reason, p.Title, p.Code, c.cat))
+		r := refusal(p.Status, p.ErrCode, p.Kind, p.Reason, p.Title, p.Code)
+		r.advice = p.Advice
+		c.showResult(r)
 		return
 	}
 	c.state = StatePreview
@@ -530,14 +533,19 @@ func (c *Counter) showOutcome(o *redeem.Outcome) {
 	case redeem.ResultRedeemed:
 		c.showResult(result{verdict: VerdictRedeemed, word: "ui.result.redeemed", title: title, last4: lastN(code, 4)})
 	case redeem.ResultQueued:
-		c.showResult(result{verdict: VerdictQueued, word: "ui.result.queued", reason: o.Reason, tell: "ui.tell.queued", title: title, last4: lastN(code, 4)})
+		c.showResult(result{verdict: VerdictQueued, word: "ui.result.queued", reason: o.Reason, tell: "ui.tell.queued", advice: o.Advice, title: title, last4: lastN(code, 4)})
 	default:
 		var status wxapi.CodeStatus
 		kind := ""
 		if p != nil {
 			status, kind = p.Status, p.Kind
 		}
-		c.showResult(refusal(status, o.ErrCode, kind, o.Reason, title, code, c.cat))
+		r := refusal(status, o.ErrCode, kind, o.Reason, title, code)
+		r.advice = o.Advice
+		if r.advice.Key == "" && p != nil {
+			r.advice = p.Advice
+		}
+		c.showResult(r)
 	}
 }
 
@@ -763,8 +771,8 @@ func (c *Counter) render() {
 }
 
 // refusal turns a status, errcode or kind into the red result's word and what to tell the
-// customer. A reason key with a ".customer" sibling in the catalog supplies its own advice.
-func refusal(status wxapi.CodeStatus, errCode int, kind string, reason redeem.Message, title, code string, cat *i18n.Catalog) result {
+// customer (used when the engine sends no Advice).
+func refusal(status wxapi.CodeStatus, errCode int, kind string, reason redeem.Message, title, code string) result {
 	r := result{verdict: VerdictRefused, word: "ui.result.refused", reason: reason, tell: "ui.tell.generic", title: title, last4: lastN(code, 4)}
 	switch {
 	case status == wxapi.StatusConsumed || errCode == 40099:
@@ -785,9 +793,6 @@ func refusal(status wxapi.CodeStatus, errCode int, kind string, reason redeem.Me
 			r.word, r.tell = "ui.result.bad_input", "ui.tell.bad_input"
 		}
 		r.last4 = ""
-	}
-	if reason.Key != "" && cat.Has(cat.Lang(), reason.Key+".customer") {
-		r.tell = reason.Key + ".customer"
 	}
 	return r
 }

@@ -1,9 +1,12 @@
 package ui
 
 import (
+	"bytes"
 	"context"
 	"errors"
+	"image"
 	"image/color"
+	_ "image/png"
 	"math"
 	"os"
 	"strings"
@@ -13,6 +16,7 @@ import (
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/lang"
 	"fyne.io/fyne/v2/test"
+	qrcode "github.com/skip2/go-qrcode"
 
 	"github.com/cardpos/cardpos/assets"
 	"github.com/cardpos/cardpos/i18n"
@@ -106,7 +110,7 @@ func TestResults(t *testing.T) {
 		{name: "redeemed", code: "100000000001", outcome: redeem.ResultRedeemed, wantV: VerdictRedeemed, wantWord: "核销成功"},
 		{name: "queued offline", code: "100000000001", outcome: redeem.ResultQueued, wantV: VerdictQueued, wantWord: "已记录，待联网核销", wantTell: "可以给顾客优惠：网络恢复后自动提交到微信"},
 		{name: "rejected at consume", code: "100000000001", outcome: redeem.ResultRejected, wantV: VerdictRefused, wantWord: "已核销过", wantTell: "请告诉顾客：这张券已经用过了"},
-		{name: "consumed at lookup", code: "100000000002", wantV: VerdictRefused, wantWord: "已核销过", wantTell: "请告诉顾客：这张券已经用过了"},
+		{name: "consumed at lookup, engine's advice", code: "100000000002", wantV: VerdictRefused, wantWord: "已核销过", wantTell: "请顾客出示其他券"},
 		{name: "unknown code", code: "999999999999", wantV: VerdictRefused, wantWord: "券码无效", wantTell: "请让顾客刷新券码后重新出示"},
 		{name: "lookup failed", code: "100000000001", checkErr: errors.New("boom"), wantV: VerdictRefused, wantWord: "未能核销", wantTell: "请重新扫码；若仍失败请联系店长"},
 	}
@@ -349,8 +353,17 @@ func TestExitAndSignOutRefusedWhileUnsynced(t *testing.T) {
 }
 
 func TestCameraPreviewAndScan(t *testing.T) {
-	cam := &fakeCamera{text: "100000000001", frames: 3}
-	r := newRig(t, func(o *Options) { o.Camera = func() (Camera, error) { return cam, nil } })
+	png, err := qrcode.Encode("100000000001", qrcode.Medium, 320)
+	if err != nil {
+		t.Fatal(err)
+	}
+	img, _, err := image.Decode(bytes.NewReader(png))
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := newRig(t, func(o *Options) {
+		o.Camera = func() (scanner.FrameSource, error) { return scanner.NewStillSource(img, 30), nil }
+	})
 	r.key(fyne.KeyF2)
 	r.wait(StatePreview)
 	if !r.c.cam.content.Visible() {
@@ -373,7 +386,7 @@ func TestCameraPreviewAndScan(t *testing.T) {
 
 func TestCameraOpenFailureSaysSo(t *testing.T) {
 	r := newRig(t, func(o *Options) {
-		o.Camera = func() (Camera, error) { return nil, errors.New("no device") }
+		o.Camera = func() (scanner.FrameSource, error) { return nil, scanner.ErrNoCamera }
 	})
 	r.key(fyne.KeyF2)
 	if got, want := r.c.noticeText.Text, "摄像头无法打开"; got != want {

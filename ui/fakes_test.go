@@ -3,7 +3,6 @@ package ui
 import (
 	"context"
 	"fmt"
-	"image"
 	"io/fs"
 	"sync"
 	"testing"
@@ -50,7 +49,7 @@ func newFakeRedeemer() *fakeRedeemer {
 			"100000000002": {
 				Code: "100000000002", MaskedCode: "•••• •••• 0002", CardID: "pCASH", Title: "满100减20代金券",
 				CardType: wxapi.CardCash, Status: wxapi.StatusConsumed, CanRedeem: false, ErrCode: 40099,
-				Reason: redeem.Message{Key: "ui.test.reason_consumed"},
+				Reason: redeem.Message{Key: "ui.test.reason_consumed"}, Advice: redeem.Message{Key: "ui.test.advice_used"},
 			},
 		},
 		progress: redeem.SyncProgress{Online: true},
@@ -189,8 +188,8 @@ func testCatalog(t *testing.T) *i18n.Catalog {
 		}
 		fsys["tr/"+e.Name()] = &fstest.MapFile{Data: b}
 	}
-	fsys["tr/fake.zh-CN.json"] = &fstest.MapFile{Data: []byte(`{"ui.test.value":"满{{.Least}}减{{.Reduce}}","ui.test.reason_consumed":"该券已于昨天核销","ui.test.reason_invalid":"不是本店的券","ui.test.offline":"微信未应答"}`)}
-	fsys["tr/fake.en.json"] = &fstest.MapFile{Data: []byte(`{"ui.test.value":"{{.Reduce}} off {{.Least}}","ui.test.reason_consumed":"Used yesterday","ui.test.reason_invalid":"Not one of our coupons","ui.test.offline":"WeChat did not answer"}`)}
+	fsys["tr/fake.zh-CN.json"] = &fstest.MapFile{Data: []byte(`{"ui.test.value":"满{{.Least}}减{{.Reduce}}","ui.test.reason_consumed":"该券已于昨天核销","ui.test.reason_invalid":"不是本店的券","ui.test.offline":"微信未应答","ui.test.advice_used":"请顾客出示其他券"}`)}
+	fsys["tr/fake.en.json"] = &fstest.MapFile{Data: []byte(`{"ui.test.value":"{{.Reduce}} off {{.Least}}","ui.test.reason_consumed":"Used yesterday","ui.test.reason_invalid":"Not one of our coupons","ui.test.offline":"WeChat did not answer","ui.test.advice_used":"Ask for another coupon"}`)}
 	cat, err := i18n.Load(fsys, "tr")
 	if err != nil {
 		t.Fatal(err)
@@ -278,21 +277,4 @@ func (r *rig) typeOnCanvas(text string, gap func(i int) time.Duration) {
 
 func (r *rig) key(name fyne.KeyName) {
 	r.win.Canvas().OnTypedKey()(&fyne.KeyEvent{Name: name})
-}
-
-// fakeCamera sends a few frames and one decoded text, then waits for ctx.
-type fakeCamera struct {
-	text   string
-	frames int
-}
-
-func (f *fakeCamera) Run(ctx context.Context, preview func(*image.RGBA), scan func(scanner.Event)) error {
-	for i := 0; i < f.frames; i++ {
-		preview(image.NewRGBA(image.Rect(0, 0, 64, 48)))
-	}
-	if f.text != "" {
-		scan(scanner.Event{Text: f.text, Source: scanner.SourceCamera, At: time.Now()})
-	}
-	<-ctx.Done()
-	return nil
 }

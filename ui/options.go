@@ -2,7 +2,6 @@ package ui
 
 import (
 	"context"
-	"image"
 	"log/slog"
 	"time"
 
@@ -26,13 +25,6 @@ type Redeemer interface {
 	Progress() redeem.SyncProgress
 	// Subscribe delivers every change of Progress until the returned stop is called.
 	Subscribe() (<-chan redeem.SyncProgress, func())
-}
-
-// Camera is what the counter needs from a camera pipeline: live preview frames and decoded
-// texts. Run blocks until ctx ends or the camera fails; it calls preview and scan from its own
-// goroutines, never Fyne's, and the counter hands them to widgets through uithread.
-type Camera interface {
-	Run(ctx context.Context, preview func(*image.RGBA), scan func(scanner.Event)) error
 }
 
 // Sample is one sample code of the training emulator, listed on the counter in demo mode so
@@ -79,8 +71,11 @@ type Options struct {
 	// Wedge tunes the keyboard-wedge detector (prefix, minimum length; settings has them).
 	// Its Typed field is the counter's own and is overwritten.
 	Wedge scanner.WedgeConfig
-	// Camera opens the camera pipeline when the cashier presses F2; nil = no camera.
-	Camera func() (Camera, error)
+	// Camera opens the frame source when the cashier presses F2 (scanner.OpenCamera, or
+	// scanner.OpenFileSource for --camera FILE); nil = no camera. The counter closes it.
+	Camera func() (scanner.FrameSource, error)
+	// CameraConfig tunes the decode pipeline (scanner.NewCamera) the frames go through.
+	CameraConfig scanner.CameraConfig
 
 	// Office, when set, mounts the back-office screens of package ui/office as tabs after the
 	// counter: 核销记录 (F4), the sync queue (F6, and the 待同步 badge), the manager area (F8).

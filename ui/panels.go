@@ -262,7 +262,9 @@ func (p *resultPanel) render(c *Counter, r result) {
 		setText(p.code, "")
 	}
 	setText(p.reason, c.msg(r.reason))
-	if r.tell != "" {
+	if r.advice.Key != "" {
+		setText(p.tell, c.msg(r.advice))
+	} else if r.tell != "" {
 		setText(p.tell, c.t(r.tell))
 	} else {
 		setText(p.tell, "")
