@@ -738,7 +738,11 @@ func (c *Counter) render() {
 	c.bannerText.Refresh()
 	c.prompt.Text = c.t("ui.ready.prompt")
 	c.prompt.Refresh()
-	c.promptHint.SetText(c.t("ui.ready.hint"))
+	if c.opts.Camera != nil {
+		c.promptHint.SetText(c.t("ui.ready.hint"))
+	} else {
+		c.promptHint.SetText(c.t("ui.ready.hint_no_camera"))
+	}
 	c.noticeText.Text = c.msg(c.notice)
 	c.noticeText.Refresh()
 	c.manual.SetPlaceHolder(c.t("ui.manual.placeholder"))

@@ -108,7 +108,7 @@ func newActionBar(c *Counter) *actionBar {
 	if c.opts.SignOut == nil {
 		a.signOut.Hide()
 	}
-	a.content = container.NewPadded(container.NewGridWithColumns(5, a.manual, a.camera, a.history, a.sync, a.signOut))
+	a.content = container.NewPadded(container.NewGridWithRows(1, a.manual, a.camera, a.history, a.sync, a.signOut))
 	return a
 }
 
