@@ -24,7 +24,8 @@ func BenchmarkOfflineEnqueue(b *testing.B) {
 	defer db.Close()
 	pol := DefaultPolicy()
 	pol.MaxPending = 0 // no cap: the benchmark queues b.N rows
-	svc := New(Config{WX: nil, DB: db, Terminal: "bench", Policy: pol})
+	// No emulator is needed: the preview is offline already. The client points nowhere.
+	svc := New(Config{WX: wxapi.New(wxapi.Config{BaseURL: "http://127.0.0.1:1", AppID: "wx", Secret: "s"}), DB: db, Terminal: "bench", Policy: pol})
 	lat := make([]time.Duration, 0, b.N)
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {

@@ -44,6 +44,9 @@ func (s *Service) cachedCards(ctx context.Context) ([]wxapi.Card, error) {
 // RefreshCatalog replaces the cached catalog with WeChat's current one. On any failure the old
 // cache stays as it was.
 func (s *Service) RefreshCatalog(ctx context.Context) error {
+	if s.wx == nil {
+		return ErrNoWeChat
+	}
 	ids, err := s.wx.BatchGetCards(ctx, CatalogStatuses)
 	if err != nil {
 		return fmt.Errorf("redeem: list cards: %w", err)
@@ -86,7 +89,7 @@ func (s *Service) card(ctx context.Context, cardID string, fetch bool) *wxapi.Ca
 			return &c
 		}
 	}
-	if !fetch {
+	if !fetch || s.wx == nil {
 		return nil
 	}
 	lctx, cancel := context.WithTimeout(ctx, s.Policy().LookupWait)

@@ -185,6 +185,10 @@ func (s *Service) Policy() Policy {
 	return p
 }
 
+// ErrNoWeChat is returned by the calls that need WeChat (Check, Redeem, Sync, RefreshCatalog)
+// on a Service made without a WeChat client, as for reading the journal on a till not set up.
+var ErrNoWeChat = errors.New("redeem: no WeChat client configured")
+
 // ErrBadPolicy is returned by SetPolicy for a policy that makes no sense (negative caps).
 var ErrBadPolicy = errors.New("redeem: invalid offline policy")
 
@@ -220,6 +224,9 @@ func (s *Service) SetPolicy(ctx context.Context, actor string, p Policy) error {
 // failures (the database). When WeChat does not answer within the policy's LookupWait the
 // preview comes from the local catalog with Offline true.
 func (s *Service) Check(ctx context.Context, scan Scan) (*Preview, error) {
+	if s.wx == nil {
+		return nil, ErrNoWeChat
+	}
 	if err := s.loadPolicy(ctx); err != nil {
 		return nil, err
 	}
@@ -463,6 +470,9 @@ func (s *Service) fillCard(p *Preview, c *wxapi.Card) {
 func (s *Service) Redeem(ctx context.Context, p *Preview) (*Outcome, error) {
 	if p == nil {
 		return nil, errors.New("redeem: nil preview")
+	}
+	if s.wx == nil {
+		return nil, ErrNoWeChat
 	}
 	out := &Outcome{Code: p.Code, CardID: p.CardID, Title: p.Title, CardType: p.CardType, Preview: p,
 		ErrCode: p.ErrCode, Reason: p.Reason, Advice: p.Advice, Offline: p.Offline}

@@ -695,3 +695,23 @@ func TestRescanAfterACrashSettlesTheAbandonedRow(t *testing.T) {
 }
 
 var _ WeChat = (*wxapi.Client)(nil)
+
+func TestJournalOnlyServiceNeedsNoWeChat(t *testing.T) {
+	e := newEnv(t)
+	svc := New(Config{DB: e.db, Terminal: "till-1"})
+	if _, err := svc.History(e.ctx, time.Time{}); err != nil {
+		t.Errorf("History: %v", err)
+	}
+	if _, err := svc.Queue(e.ctx); err != nil {
+		t.Errorf("Queue: %v", err)
+	}
+	if _, err := svc.Check(e.ctx, e.scan("100000000001")); !errors.Is(err, ErrNoWeChat) {
+		t.Errorf("Check: %v, want ErrNoWeChat", err)
+	}
+	if _, err := svc.Sync(e.ctx); !errors.Is(err, ErrNoWeChat) {
+		t.Errorf("Sync: %v, want ErrNoWeChat", err)
+	}
+	if _, err := svc.Cards(e.ctx, true); !errors.Is(err, ErrNoWeChat) {
+		t.Errorf("Cards(refresh): %v, want ErrNoWeChat", err)
+	}
+}

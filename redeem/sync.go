@@ -31,6 +31,9 @@ const (
 // first with bounded concurrency. It returns when nothing more is due or WeChat stops answering.
 // The error is only for local failures; WeChat's state is in the progress.
 func (s *Service) Sync(ctx context.Context) (SyncProgress, error) {
+	if s.wx == nil {
+		return s.Progress(), ErrNoWeChat
+	}
 	if err := s.loadPolicy(ctx); err != nil {
 		return s.Progress(), err
 	}
@@ -493,6 +496,10 @@ func (s *Service) publish(ctx context.Context) {
 // due, probing WeChat every ProbeInterval while it is away and syncing at once when it returns.
 // The caller owns it: run it in one goroutine; it returns when ctx is done.
 func (s *Service) Run(ctx context.Context) {
+	if s.wx == nil {
+		s.log.Error("sync worker not started", "err", ErrNoWeChat)
+		return
+	}
 	if err := s.loadPolicy(ctx); err != nil {
 		s.log.Error("sync worker: read policy", "err", err)
 	}
