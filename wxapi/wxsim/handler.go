@@ -85,6 +85,12 @@ func (s *Sim) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		http.NotFound(w, r)
 		return
 	}
+	// Read the whole body first: only then does net/http watch the connection, so a client that
+	// gives up cancels r.Context() while Latency or Hang hold the request.
+	body, err := io.ReadAll(io.LimitReader(r.Body, maxBody))
+	if err != nil {
+		return
+	}
 	if f.Latency > 0 {
 		t := time.NewTimer(f.Latency)
 		select {
@@ -94,15 +100,7 @@ func (s *Sim) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
-	if f.Hang {
-		select {
-		case <-r.Context().Done():
-			return
-		case <-release:
-		}
-	}
-	body, err := io.ReadAll(io.LimitReader(r.Body, maxBody))
-	if err != nil {
+	if f.Hang && !s.hold(r, release) {
 		return
 	}
 
@@ -114,6 +112,32 @@ func (s *Sim) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	writeJSON(w, http.StatusOK, resp)
+}
+
+// hold keeps a request while Hang is on; it reports false when the client gave up first.
+func (s *Sim) hold(r *http.Request, release <-chan struct{}) bool {
+	s.mu.Lock()
+	s.held++
+	s.mu.Unlock()
+	defer func() {
+		s.mu.Lock()
+		s.held--
+		s.mu.Unlock()
+	}()
+	select {
+	case <-r.Context().Done():
+		return false
+	case <-release:
+		return r.Context().Err() == nil
+	}
+}
+
+// Held reports how many requests the Hang fault is holding now; a request leaves as soon as the
+// server notices its client gave up.
+func (s *Sim) Held() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.held
 }
 
 // handle runs the checks and the endpoint; callers hold s.mu.

@@ -72,6 +72,7 @@ type Sim struct {
 	codeByCode  map[string]*code
 	faults      Faults
 	hangRelease chan struct{}
+	held        int
 	calls       map[string]int
 	consumes    map[string]int
 	watchers    []func(Faults)
