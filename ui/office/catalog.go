@@ -65,7 +65,7 @@ func (v *catalogView) build() fyne.CanvasObject {
 	v.list = widget.NewList(
 		func() int { return len(v.cards) },
 		func() fyne.CanvasObject {
-			return container.NewGridWithColumns(4, widget.NewLabel(""), widget.NewLabel(""), widget.NewLabel(""), widget.NewLabel(""))
+			return container.NewGridWithColumns(4, cell(), cell(), cell(), cell())
 		},
 		func(i widget.ListItemID, o fyne.CanvasObject) {
 			if i >= len(v.cards) {

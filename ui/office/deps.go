@@ -17,6 +17,7 @@ import (
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/widget"
 
 	"github.com/cardpos/cardpos/auth"
 	"github.com/cardpos/cardpos/campaign"
@@ -268,3 +269,10 @@ func (s *screen) Close() { s.cancel() }
 
 // CanvasObject is the screen's content, for the shell to mount.
 func (s *screen) CanvasObject() fyne.CanvasObject { return s.root }
+
+// cell is one list cell: a label that ends in … rather than spilling into the next column.
+func cell() *widget.Label {
+	l := widget.NewLabel("")
+	l.Truncation = fyne.TextTruncateEllipsis
+	return l
+}

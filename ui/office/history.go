@@ -111,8 +111,8 @@ func (h *History) build() {
 	h.list = widget.NewList(
 		func() int { return len(h.shown) },
 		func() fyne.CanvasObject {
-			return container.NewGridWithColumns(6, widget.NewLabel(""), widget.NewLabel(""), widget.NewLabel(""),
-				widget.NewLabel(""), widget.NewLabel(""), widget.NewLabel(""))
+			return container.NewGridWithColumns(6, cell(), cell(), cell(),
+				cell(), cell(), cell())
 		},
 		func(i widget.ListItemID, o fyne.CanvasObject) {
 			if i >= len(h.shown) {
@@ -133,7 +133,10 @@ func (h *History) build() {
 
 	bar := container.NewBorder(nil, nil, nil, container.NewHBox(h.period, h.group, h.reload, h.export), h.search)
 	top := container.NewVBox(widget.NewLabelWithStyle(h.t(TitleHistory), fyne.TextAlignLeading, fyne.TextStyle{Bold: true}), bar, h.info)
-	side := container.NewVScroll(container.NewVBox(widget.NewLabelWithStyle(h.t("office.summary.title"), fyne.TextAlignLeading, fyne.TextStyle{Bold: true}), h.summary))
+	// The summary wraps, so it is the scroll's only content: a wrapped label inside a VBox keeps
+	// whatever height it had before it knew its width.
+	side := container.NewBorder(widget.NewLabelWithStyle(h.t("office.summary.title"), fyne.TextAlignLeading, fyne.TextStyle{Bold: true}),
+		nil, nil, nil, container.NewVScroll(h.summary))
 	body := container.NewHSplit(container.NewBorder(header, nil, nil, nil, h.list), side)
 	body.SetOffset(0.68)
 	h.set(container.NewBorder(top, nil, nil, nil, body))
@@ -149,8 +152,12 @@ func (h *History) rowCells(r jstorage.Redemption) []string {
 	if r.Offline && report.GroupOf(r.State) == report.GroupSynced {
 		state += " " + h.t("office.history.was_offline")
 	}
+	layout := "01-02 15:04" // the date matters beyond today
+	if h.rng == RangeToday {
+		layout = "15:04:05"
+	}
 	return []string{
-		time.UnixMilli(r.CreatedAt).In(h.d.Loc).Format("01-02 15:04:05"),
+		time.UnixMilli(r.CreatedAt).In(h.d.Loc).Format(layout),
 		r.Title,
 		"••" + report.Last4(r.Code),
 		value,

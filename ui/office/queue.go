@@ -13,6 +13,7 @@ import (
 	"github.com/cardpos/cardpos/redeem"
 	"github.com/cardpos/cardpos/report"
 	jstorage "github.com/cardpos/cardpos/storage"
+	"github.com/cardpos/cardpos/wxapi"
 )
 
 // Queue is the 待同步 screen: what waits to sync and what needs a manager, with 立即同步 (F5)
@@ -67,8 +68,8 @@ func (q *Queue) build() {
 	q.list = widget.NewList(
 		func() int { return len(q.rows) },
 		func() fyne.CanvasObject {
-			return container.NewGridWithColumns(5, widget.NewLabel(""), widget.NewLabel(""), widget.NewLabel(""),
-				widget.NewLabel(""), widget.NewLabel(""))
+			return container.NewGridWithColumns(5, cell(), cell(), cell(),
+				cell(), cell())
 		},
 		func(i widget.ListItemID, o fyne.CanvasObject) {
 			if i >= len(q.rows) {
@@ -103,21 +104,36 @@ func (q *Queue) build() {
 	q.resolve = widget.NewButton(q.t("office.queue.resolve"), q.Resolve)
 	q.resMsg = widget.NewLabel("")
 	q.resMsg.Wrapping = fyne.TextWrapWord
-	form := container.NewVBox(
+	// The detail wraps, so it takes the pane's free height (a wrapped label in a VBox is cut to
+	// the height it had before it knew its width).
+	form := container.NewBorder(
 		widget.NewLabelWithStyle(q.t("office.queue.resolve_title"), fyne.TextAlignLeading, fyne.TextStyle{Bold: true}),
-		q.detail, q.note, q.mgrName, q.mgrPIN, q.resolve, q.resMsg)
+		container.NewVBox(q.note, q.mgrName, q.mgrPIN, q.resolve, q.resMsg), nil, nil,
+		container.NewVScroll(q.detail))
 
 	top := container.NewVBox(
 		widget.NewLabelWithStyle(q.t(TitleQueue), fyne.TextAlignLeading, fyne.TextStyle{Bold: true}),
 		container.NewBorder(nil, nil, nil, q.syncBtn, q.counts), q.info)
-	split := container.NewHSplit(container.NewBorder(header, nil, nil, nil, q.list), container.NewVScroll(form))
+	split := container.NewHSplit(container.NewBorder(header, nil, nil, nil, q.list), form)
 	split.SetOffset(0.62)
 	q.set(container.NewBorder(top, nil, nil, nil, split))
 	q.render()
 }
 
+// lastError is the plain words for why a row has not synced yet: WeChat's errcode in words, or
+// "not delivered" for a transport failure. The raw error text stays in the journal and the CSV.
+func (q *Queue) lastError(r jstorage.Redemption) string {
+	switch {
+	case r.ErrCode != 0:
+		return q.t(wxapi.Explain(r.ErrCode).Key, map[string]any{"Code": r.ErrCode})
+	case r.LastError != "":
+		return q.t("office.queue.not_sent")
+	}
+	return ""
+}
+
 func (q *Queue) rowCells(r jstorage.Redemption) []string {
-	last := r.LastError
+	last := q.lastError(r)
 	if needsManager(r.State) {
 		last = q.t(report.GroupOf(r.State).Key()) + " " + q.reasonText(r)
 	}

@@ -63,7 +63,7 @@ func (v *usersView) build() fyne.CanvasObject {
 	v.list = widget.NewList(
 		func() int { return len(v.users) },
 		func() fyne.CanvasObject {
-			return container.NewGridWithColumns(3, widget.NewLabel(""), widget.NewLabel(""), widget.NewLabel(""))
+			return container.NewGridWithColumns(3, cell(), cell(), cell())
 		},
 		func(i widget.ListItemID, o fyne.CanvasObject) {
 			if i >= len(v.users) {
