@@ -163,7 +163,7 @@ const testNow = 1_800_000_000
 
 // rig is one window with the shell, a fake redeemer and a channel of rendered states.
 type rig struct {
-	t     *testing.T
+	t     testing.TB
 	win   fyne.Window
 	sh    *Shell
 	c     *Counter
@@ -174,7 +174,7 @@ type rig struct {
 
 // testCatalog is the shipped catalog plus the words the redeem engine would supply for the
 // fake's messages.
-func testCatalog(t *testing.T) *i18n.Catalog {
+func testCatalog(t testing.TB) *i18n.Catalog {
 	t.Helper()
 	fsys := fstest.MapFS{}
 	entries, err := fs.ReadDir(assets.Translations, assets.TranslationsDir)
@@ -198,7 +198,7 @@ func testCatalog(t *testing.T) *i18n.Catalog {
 	return cat
 }
 
-func newRig(t *testing.T, mod func(*Options)) *rig {
+func newRig(t testing.TB, mod func(*Options)) *rig {
 	t.Helper()
 	a := test.NewApp()
 	a.Settings().SetTheme(NewTheme())
