@@ -65,7 +65,7 @@ func (s *Service) syncRun(ctx context.Context) error {
 	var firstErr error
 	var errOnce sync.Once
 	for ctx.Err() == nil {
-		rows, err := s.db.Due(ctx, s.now().UnixMilli(), s.cfg.RequestTimeout, s.cfg.Concurrency*4)
+		rows, err := s.db.Due(ctx, s.now().UnixMilli(), s.cfg.RequestTimeout, max(s.cfg.Concurrency*32, 256))
 		if err != nil {
 			return fmt.Errorf("redeem: sync: %w", err)
 		}
