@@ -8,6 +8,9 @@ import (
 	"sort"
 	"strings"
 	"time"
+
+	"modernc.org/sqlite"
+	sqlite3 "modernc.org/sqlite/lib"
 )
 
 // ErrOpenExists is returned when a code already has an open redemption (checking, queued,
@@ -51,9 +54,8 @@ func b2i(b bool) int {
 }
 
 func isUniqueViolation(err error) bool {
-	// modernc reports SQLITE_CONSTRAINT_UNIQUE (2067) with this text; the error type lives in an
-	// internal package of the driver, so the stable message prefix is what there is to check.
-	return err != nil && strings.Contains(err.Error(), "UNIQUE constraint failed")
+	var se *sqlite.Error
+	return errors.As(err, &se) && se.Code() == sqlite3.SQLITE_CONSTRAINT_UNIQUE
 }
 
 func (db *DB) claimOwner(r *Redemption) {
