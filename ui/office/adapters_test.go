@@ -201,3 +201,26 @@ func TestUsersTab(t *testing.T) {
 		t.Error("a PIN hash is on screen")
 	}
 }
+
+func TestManagerLocksWhenIdle(t *testing.T) {
+	e := newEnv(t, i18n.EN, true)
+	e.d.ManagerIdle = 150 * time.Millisecond
+	m := unlocked(t, e)
+	time.Sleep(80 * time.Millisecond)
+	m.catalog.load(false, "") // an action restarts the idle clock
+	settle(t, m, "the reload", func() bool { return true })
+	time.Sleep(100 * time.Millisecond)
+	if !m.Unlocked() {
+		t.Fatal("locked although an action came 100 ms ago")
+	}
+	deadline := time.Now().Add(3 * time.Second)
+	for m.Unlocked() || !strings.Contains(texts(m.root), "Manager sign-in") {
+		if time.Now().After(deadline) {
+			t.Fatal("still unlocked long after the idle limit")
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	if strings.Contains(texts(m.root), "[Save settings]") {
+		t.Error("settings still on screen after the idle lock")
+	}
+}

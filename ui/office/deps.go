@@ -137,6 +137,9 @@ type Deps struct {
 	// Cameras lists camera names. Either may be nil; the fields then take free text only.
 	SerialPorts func(ctx context.Context) ([]string, error)
 	Cameras     func(ctx context.Context) ([]string, error)
+	// ManagerIdle locks the manager area after this long without a manager action; 5 minutes
+	// if zero, never if negative.
+	ManagerIdle time.Duration
 	// OnSettingsSaved is called on Fyne's goroutine after settings are saved (the shell applies
 	// the language and terminal name); may be nil.
 	OnSettingsSaved func(settings.Settings)
@@ -158,6 +161,7 @@ type screen struct {
 	cancel context.CancelFunc
 	root   *fyne.Container
 	busy   *sync.WaitGroup // actions in flight, for Wait
+	touch  func()          // called on every action (the manager's idle clock); may be nil
 }
 
 func newScreen(d Deps) screen {
@@ -192,6 +196,9 @@ func (s *screen) set(o fyne.CanvasObject) {
 // on Fyne's goroutine through uithread.Do. The goroutine belongs to the screen: Close cancels
 // its ctx (and apply is then skipped); the timeout ends it otherwise.
 func run[T any](s *screen, timeout time.Duration, work func(context.Context) (T, error), apply func(T, error)) {
+	if s.touch != nil {
+		s.touch()
+	}
 	ctx, cancel := context.WithTimeout(s.ctx, timeout)
 	s.busy.Add(1)
 	go func() {
@@ -217,9 +224,12 @@ func (s *screen) Wait() { s.busy.Wait() }
 func (s *screen) errText(op string, err error) string {
 	var le *auth.LockedError
 	var we *wxapi.Error
+	var ue *UnsyncedError
 	var key string
 	var args map[string]any
 	switch {
+	case errors.As(err, &ue):
+		key, args = "office.settings.unsynced", map[string]any{"N": ue.N}
 	case errors.As(err, &le):
 		key, args = "office.err.locked", map[string]any{"Until": le.Until.In(s.d.Loc).Format("15:04")}
 	case errors.Is(err, auth.ErrBadPIN):
@@ -258,7 +268,7 @@ func (s *screen) errText(op string, err error) string {
 	default:
 		key = "office.err.failed"
 	}
-	if !errors.Is(err, auth.ErrBadPIN) && !errors.As(err, &le) {
+	if !errors.Is(err, auth.ErrBadPIN) && !errors.As(err, &le) && !errors.As(err, &ue) {
 		s.d.Logger.Warn("office: "+op, "err", err)
 	}
 	return s.t(key, args)

@@ -3,12 +3,15 @@ package office
 import (
 	"context"
 	"strings"
+	"sync"
+	"time"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/cardpos/cardpos/auth"
+	"github.com/cardpos/cardpos/ui/uithread"
 )
 
 // Manager is the manager area: a PIN gate, then tabs for the card catalog, campaigns and
@@ -32,11 +35,19 @@ type Manager struct {
 	campaigns *campaignView
 	settings  *settingsView
 	users     *usersView // nil when Auth cannot manage users
+
+	idleMu sync.Mutex
+	idle   *time.Timer // locks the area after Deps.ManagerIdle without an action
 }
 
 // NewManager builds the manager area, showing the gate.
 func NewManager(d Deps) *Manager {
 	m := &Manager{screen: newScreen(d)}
+	m.screen.touch = func() {
+		if m.session != nil {
+			m.Touch()
+		}
+	}
 	m.build()
 	m.checkFirst()
 	return m
@@ -55,6 +66,8 @@ func (m *Manager) Session() (auth.Session, bool) {
 
 // Lock signs the manager out and shows the gate again.
 func (m *Manager) Lock() {
+	m.stopIdle()
+	m.catalog, m.campaigns, m.settings, m.users = nil, nil, nil, nil
 	m.session = nil
 	m.gateMsg = ""
 	m.build()
@@ -160,6 +173,49 @@ func (m *Manager) entered(sess auth.Session, err error) {
 	m.gateMsg = ""
 	m.first = false
 	m.build()
+	m.Touch()
+}
+
+// Touch restarts the idle clock; the manager tabs call it on every action. After
+// Deps.ManagerIdle (5 minutes if zero) without one, the area locks itself. The timer belongs to
+// the Manager: Lock and Close stop it, and it hands the lock to Fyne's goroutine.
+func (m *Manager) Touch() {
+	d := m.d.ManagerIdle
+	if d == 0 {
+		d = 5 * time.Minute
+	}
+	if d < 0 {
+		return
+	}
+	m.idleMu.Lock()
+	defer m.idleMu.Unlock()
+	if m.idle != nil {
+		m.idle.Stop()
+	}
+	m.idle = time.AfterFunc(d, func() {
+		if m.ctx.Err() == nil {
+			uithread.Do(func() {
+				if m.session != nil {
+					m.Lock()
+				}
+			})
+		}
+	})
+}
+
+func (m *Manager) stopIdle() {
+	m.idleMu.Lock()
+	defer m.idleMu.Unlock()
+	if m.idle != nil {
+		m.idle.Stop()
+		m.idle = nil
+	}
+}
+
+// Close stops the manager area's background work and its idle clock.
+func (m *Manager) Close() {
+	m.stopIdle()
+	m.screen.Close()
 }
 
 // Tab selects tab i (0 catalog, 1 campaigns, 2 settings, 3 users) when unlocked.
@@ -190,10 +246,7 @@ func (m *Manager) buildTabs() {
 	}
 	m.tabs.SelectIndex(m.tab)
 	m.tabs.OnSelected = func(*container.TabItem) { m.tab = m.tabs.SelectedIndex() }
-	lock := widget.NewButton(m.t("office.manager.lock"), func() {
-		m.catalog, m.campaigns, m.settings, m.users = nil, nil, nil, nil
-		m.Lock()
-	})
+	lock := widget.NewButton(m.t("office.manager.lock"), m.Lock)
 	top := container.NewBorder(nil, nil,
 		widget.NewLabelWithStyle(m.t("office.manager.signed_in", map[string]any{"Name": sess.Name}), fyne.TextAlignLeading, fyne.TextStyle{Bold: true}),
 		lock)

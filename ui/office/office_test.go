@@ -421,6 +421,10 @@ func TestSettingsSaveAndCredentials(t *testing.T) {
 	v.serialPort.SetText(v.ports[1])
 	v.maxFace.SetText("88.8")
 	v.lang.SetSelectedIndex(1)
+	v.shop.SetText("新店")
+	v.Save()
+	settle(t, v.s, "the unsynced refusal", func() bool { return strings.HasPrefix(v.msg.Text, "还有 1 笔核销未同步") })
+	v.shop.SetText("")
 	v.Save()
 	settle(t, v.s, "the save", func() bool { return len(e.saved) == 1 })
 	got, err := settings.Load(context.Background(), e.db)
@@ -447,6 +451,11 @@ func TestSettingsSaveAndCredentials(t *testing.T) {
 	}
 	v.SaveCredentials("wx1234567890abcdef", secret)
 	settle(t, v.s, "the credentials", func() bool { return strings.Contains(v.credState.Text, "加密文件") })
+	v.SaveCredentials("wxfedcba0987654321", secret)
+	settle(t, v.s, "the account-change refusal", func() bool { return strings.HasPrefix(v.credMsg.Text, "还有 1 笔核销未同步") })
+	if c, _, _ := e.vault.Load(context.Background()); c.AppID != "wx1234567890abcdef" {
+		t.Errorf("AppID changed to %s while a redemption was unsynced", c.AppID)
+	}
 	c, st, err := e.vault.Load(context.Background())
 	if err != nil || st != secrets.StoreFile || c.AppSecret != secret {
 		t.Errorf("vault after save = %v %v %v", c.AppID, st, err)

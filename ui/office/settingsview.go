@@ -18,6 +18,7 @@ import (
 	"github.com/cardpos/cardpos/report"
 	"github.com/cardpos/cardpos/secrets"
 	"github.com/cardpos/cardpos/settings"
+	"github.com/cardpos/cardpos/storage"
 	"github.com/cardpos/cardpos/wxapi"
 )
 
@@ -360,7 +361,13 @@ func (v *settingsView) Save() {
 		return
 	}
 	v.save.Disable()
+	prev := v.cur
 	run(v.s, v.s.d.Timeout, func(ctx context.Context) (settings.Settings, error) {
+		if s.ShopName != prev.ShopName || s.APIBase != prev.APIBase {
+			if err := v.refuseWhileUnsynced(ctx); err != nil {
+				return s, err
+			}
+		}
 		if err := v.s.d.Settings.Save(ctx, v.sess.Name, s); err != nil {
 			return s, err
 		}
@@ -396,7 +403,13 @@ func (v *settingsView) SaveCredentials(appID, secret string) {
 		return
 	}
 	v.saveCred.Disable()
+	changing := v.appID != "" && v.appID != c.AppID
 	run(v.s, v.s.d.Timeout, func(ctx context.Context) (secrets.Store, error) {
+		if changing {
+			if err := v.refuseWhileUnsynced(ctx); err != nil {
+				return secrets.StoreNone, err
+			}
+		}
 		st, err := v.s.d.Secrets.Save(ctx, c)
 		if err != nil {
 			return st, err
@@ -443,4 +456,31 @@ func (v *settingsView) TestPrint() {
 func policyEqual(a, b redeem.Policy) bool {
 	return a.Enabled == b.Enabled && a.MaxPending == b.MaxPending && a.MaxFaceValue == b.MaxFaceValue &&
 		a.MaxAge == b.MaxAge && a.LookupWait == b.LookupWait && slices.Equal(a.AllowedTypes, b.AllowedTypes)
+}
+
+// UnsyncedError refuses to change the shop, the API base or the AppID while redemptions wait
+// to sync: they belong to the old account and would be sent to the new one (counter-ux §10).
+type UnsyncedError struct{ N int }
+
+func (e *UnsyncedError) Error() string { return "office: redemptions not yet synced" }
+
+// refuseWhileUnsynced returns an *UnsyncedError when anything is queued or in flight.
+func (v *settingsView) refuseWhileUnsynced(ctx context.Context) error {
+	if v.s.d.Journal == nil {
+		return nil
+	}
+	rows, err := v.s.d.Journal.Queue(ctx)
+	if err != nil {
+		return err
+	}
+	n := 0
+	for _, r := range rows {
+		if r.State == storage.StateQueued || r.State == storage.StateInFlight {
+			n++
+		}
+	}
+	if n > 0 {
+		return &UnsyncedError{N: n}
+	}
+	return nil
 }
