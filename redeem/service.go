@@ -401,7 +401,8 @@ func (s *Service) offlineRefusal(ctx context.Context, p *Preview, card *wxapi.Ca
 	if !pol.Enabled {
 		return msg(KeyOfflineOff), nil
 	}
-	if p.Kind == string(scanner.KindEncrypted) {
+	if p.Code == "" {
+		// An encrypt_code that could not be decrypted: there is no code to queue.
 		return msg(KeyOfflineEncrypted), nil
 	}
 	if len(pol.AllowedTypes) > 0 {
@@ -517,14 +518,13 @@ func (s *Service) Redeem(ctx context.Context, p *Preview) (*Outcome, error) {
 	}
 	out.ID = id
 	cctx, cancel := context.WithTimeout(ctx, s.cfg.RequestTimeout)
-	res, cerr := s.wx.ConsumeCode(cctx, p.Code, p.CardID)
+	_, cerr := s.wx.ConsumeCode(cctx, p.Code, p.CardID)
 	cancel()
 	// The outcome must be written even when the caller's ctx ended meanwhile.
 	wctx, wcancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
 	defer wcancel()
 	switch {
 	case cerr == nil:
-		_ = res
 		if _, err := s.db.Transition(wctx, id, []storage.State{storage.StateChecking}, func(r *storage.Redemption) {
 			r.State, r.RedeemedAt, r.Offline, r.NextAttemptAt = storage.StateRedeemed, s.now().UnixMilli(), false, 0
 		}); err != nil {

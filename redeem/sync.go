@@ -61,7 +61,6 @@ func (s *Service) syncRun(ctx context.Context) error {
 	if err := s.expireOld(ctx); err != nil {
 		return err
 	}
-	var done, localErrs atomic.Int64
 	var firstErr error
 	var errOnce sync.Once
 	for ctx.Err() == nil {
@@ -91,14 +90,12 @@ func (s *Service) syncRun(ctx context.Context) error {
 				defer func() { <-sem }()
 				st, err := s.syncOne(ctx, r)
 				if err != nil {
-					localErrs.Add(1)
 					errOnce.Do(func() { firstErr = err })
 					stop.Store(true)
 					return
 				}
 				switch st {
 				case stepDone:
-					done.Add(1)
 					progressed.Store(true)
 					s.addDone()
 				case stepSettled:
@@ -241,7 +238,6 @@ func (s *Service) syncOne(ctx context.Context, r storage.Redemption) (step, erro
 // reconcile asks code/get (check_consume false) what became of a row that may have been sent.
 // next is true when the code is still NORMAL and the row may be (re)sent.
 func (s *Service) reconcile(ctx context.Context, r storage.Redemption) (st step, next bool, err error) {
-	open := []storage.State{storage.StateQueued, storage.StateInFlight, storage.StateChecking}
 	sameLease := func(x storage.Redemption) bool {
 		return x.State == r.State && x.NextAttemptAt == r.NextAttemptAt && x.Attempts == r.Attempts
 	}
@@ -294,7 +290,6 @@ func (s *Service) reconcile(ctx context.Context, r storage.Redemption) (st step,
 		}
 		return stepDeferred, true, nil
 	}
-	_ = open
 	detail := conflictDetail(r, info, nil, 0, s.now())
 	_, err = s.db.TransitionIf(ctx, r.ID, sameLease, func(x *storage.Redemption) {
 		x.State, x.Reason, x.ConflictDetail, x.NextAttemptAt = storage.StateConflict, KeyConflictStatus, detail, 0
