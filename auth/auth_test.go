@@ -227,3 +227,30 @@ func TestManagerActions(t *testing.T) {
 		t.Errorf("audit log = %q, want %q", acts, want)
 	}
 }
+
+func TestFirstManagerRace(t *testing.T) {
+	ctx := context.Background()
+	db := open(t)
+	s, _ := fastService(t, db)
+	errs := make(chan error, 4)
+	for i := range 4 {
+		go func() {
+			_, err := s.SetFirstManager(ctx, "m"+string(rune('a'+i)), "1357")
+			errs <- err
+		}()
+	}
+	won, lost := 0, 0
+	for range 4 {
+		switch err := <-errs; {
+		case err == nil:
+			won++
+		case errors.Is(err, ErrManagerExists):
+			lost++
+		default:
+			t.Errorf("SetFirstManager: %v", err)
+		}
+	}
+	if won != 1 || lost != 3 {
+		t.Errorf("%d first managers won, %d lost; want exactly one", won, lost)
+	}
+}
