@@ -22,10 +22,13 @@ type Faults struct {
 	Busy int
 	// RateLimit makes the next N business calls answer 45011.
 	RateLimit int
-	// TokenInvalidAt makes the N-th business call from now answer 40001 (1 = the next one).
+	// TokenInvalidAt makes the N-th business call from now answer 40001 (1 = the next one), as
+	// when another terminal's refresh overwrote the token; the token itself stays valid, so a
+	// client that refreshes and retries once succeeds.
 	TokenInvalidAt int
-	// DropAfterConsume makes the next N card/code/consume calls do their work (a NORMAL code is
-	// consumed) and then drop the connection before answering.
+	// DropAfterConsume makes the next N card/code/consume calls that pass the token and fault
+	// checks run as usual (a usable code is consumed, an unusable one is not) and then drops the
+	// connection (hijack and close) instead of answering.
 	DropAfterConsume int
 }
 

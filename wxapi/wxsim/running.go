@@ -100,12 +100,15 @@ func (r *Running) serve(srv *http.Server, ln net.Listener) {
 }
 
 // applyFaults closes or reopens the API listener as Down asks; it runs inside SetFaults.
-func (r *Running) applyFaults(f Faults) {
+// It reads the switches again under r.mu rather than trusting f, so two racing SetFaults calls
+// leave the listener as the last one asked.
+func (r *Running) applyFaults(Faults) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	if r.closed {
 		return
 	}
+	f := r.sim.Faults()
 	switch {
 	case f.Down && r.api != nil:
 		_ = r.api.Close() // closes the listener and every open connection

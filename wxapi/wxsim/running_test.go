@@ -234,6 +234,13 @@ func TestStateFileErrors(t *testing.T) {
 	if _, err := New(Options{Seed: "demo", StatePath: filepath.Join(dir, "missing", "s.json")}); !errors.Is(err, ErrStateFile) {
 		t.Errorf("unwritable state: %v, want ErrStateFile", err)
 	}
+	other := filepath.Join(dir, "other.json")
+	if _, err := New(Options{Seed: "demo", StatePath: other}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := New(Options{AppID: "wx1111111111111111", StatePath: other}); !errors.Is(err, ErrStateFile) {
+		t.Errorf("state of another appid: %v, want ErrStateFile", err)
+	}
 	if _, err := New(Options{Seed: "nope"}); !errors.Is(err, ErrUnknownSeed) {
 		t.Errorf("unknown seed: %v, want ErrUnknownSeed", err)
 	}

@@ -34,8 +34,10 @@ import "fmt"
 //
 // A sixth card, 圣诞满50减10, stays CARD_STATUS_NOT_VERIFY (qrcode/create answers 40078); it has
 // no codes. Every code has an encrypt_code (Sim.EncryptCode, Sample.EncryptCode); the one for
-// 100000000009 is what the encrypt_code exercises use. With the demo appid it is
-// demoEncryptCode9 (checked by a test).
+// 100000000009 is what the encrypt_code exercises use. With the demo appid it is (checked by a
+// test)
+//
+//	3RXtMkpfISssLyqaqFV+prI19kWCcmRrSHeF6iRXKjAO+YUK20oaVBEfiA2/Y35J
 func (s *Sim) seedDemo() error {
 	now := s.now().Unix()
 	today := dayStart(now)

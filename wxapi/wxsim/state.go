@@ -16,6 +16,7 @@ const stateVersion = 1
 // codes, live tokens, quotas and the clock offset. Fault switches and counters are not kept.
 type state struct {
 	Version     int     `json:"version"`
+	AppID       string  `json:"appid"`
 	ClockOffset int64   `json:"clock_offset_seconds"`
 	Seq         int64   `json:"seq"`
 	Cards       []*card `json:"cards"`
@@ -161,6 +162,9 @@ func (s *Sim) load() (bool, error) {
 	if st.Version != stateVersion {
 		return false, fmt.Errorf("%w: %s: version %d, want %d", ErrStateFile, s.statePath, st.Version, stateVersion)
 	}
+	if st.AppID != "" && st.AppID != s.appID {
+		return false, fmt.Errorf("%w: %s belongs to appid %s, not %s", ErrStateFile, s.statePath, st.AppID, s.appID)
+	}
 	if st.Tokens == nil {
 		st.Tokens = map[string]*token{}
 	}
@@ -174,7 +178,8 @@ func (s *Sim) load() (bool, error) {
 
 // save writes the state atomically: a temporary file in the same folder, synced, then renamed.
 func (s *Sim) save() error {
-	data, err := json.MarshalIndent(s.st, "", " ")
+	s.st.AppID = s.appID
+	data, err := json.Marshal(s.st)
 	if err != nil {
 		return fmt.Errorf("%w: encode: %w", ErrStateFile, err)
 	}

@@ -3,6 +3,7 @@ package wxsim
 import (
 	"crypto/rand"
 	"encoding/base64"
+	"strings"
 	"time"
 )
 
@@ -83,6 +84,9 @@ func (s *Sim) classicToken(c *call) (map[string]any, *apiError) {
 	}
 	if s.whitelist != nil {
 		if ip := clientIP(c.r); !s.whitelist[ip] {
+			if strings.Contains(ip, ":") {
+				return nil, errf(40164, "invalid ip %s, not in whitelist", ip)
+			}
 			return nil, errf(40164, "invalid ip %s ipv6 ::ffff:%s, not in whitelist", ip, ip)
 		}
 	}
