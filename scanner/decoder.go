@@ -66,7 +66,7 @@ type Decoder struct {
 	fast  map[gozxing.DecodeHintType]interface{} // none: 1-D readers scan 15 rows
 
 	gray       image.Gray        // conversion buffer for images that are neither Gray nor YCbCr
-	bufs       [4][]byte         // scratch planes for crops, scales and rotations
+	bufs       [6][]byte         // scratch planes for crops, scales and rotations
 	cost       [16]time.Duration // measured cost of each optional pass on frames of costPixels
 	costPixels int
 	lastHit    image.Rectangle
@@ -141,7 +141,9 @@ var optionalPasses = []pass{
 	{derive: fullPlane, bin: global, qr: true, c128: true},
 	{derive: fullPlane, bin: hybrid, c128: true, budgetOnly: true},
 	{derive: fullPlane, bin: hybrid, invert: true, qr: true, c128: true},
+	{derive: (*Decoder).sharpened, bin: hybrid, qr: true, c128: true},
 	{derive: (*Decoder).half, bin: hybrid, qr: true, c128: true},
+	{derive: (*Decoder).threeQuarter, bin: hybrid, qr: true},
 	{derive: (*Decoder).rotated90, bin: hybrid, c128: true, qr: true},
 	{derive: (*Decoder).half, bin: global, qr: true},
 	{derive: fullPlane, bin: global, invert: true, qr: true},
@@ -448,6 +450,65 @@ func (d *Decoder) double(full plane) (plane, bool) {
 		}
 	}
 	return plane{pix: out, w: w, h: h, stride: w, xf: full.xf.after(affine{a: 0.5, e: 0.5, c: -0.25, f: -0.25})}, true
+}
+
+// sharpened is the frame through a 3×3 unsharp mask (centre + (centre − mean)): webcams are
+// often slightly out of focus at arm's length, and blur merges small modules.
+func (d *Decoder) sharpened(full plane) (plane, bool) {
+	w, h := full.w, full.h
+	if w < 3 || h < 3 {
+		return plane{}, false
+	}
+	out := d.buf(4, w*h)
+	for y := 0; y < h; y++ {
+		row := full.pix[y*full.stride : y*full.stride+w]
+		o := out[y*w : y*w+w]
+		if y == 0 || y == h-1 {
+			copy(o, row)
+			continue
+		}
+		up := full.pix[(y-1)*full.stride:]
+		dn := full.pix[(y+1)*full.stride:]
+		o[0], o[w-1] = row[0], row[w-1]
+		for x := 1; x < w-1; x++ {
+			sum := int(up[x-1]) + int(up[x]) + int(up[x+1]) + int(row[x-1]) + int(row[x]) + int(row[x+1]) + int(dn[x-1]) + int(dn[x]) + int(dn[x+1])
+			c := int(row[x])
+			v := c + c - (sum+4)/9
+			o[x] = byte(min(max(v, 0), 255))
+		}
+	}
+	return plane{pix: out, w: w, h: h, stride: w, xf: full.xf}, true
+}
+
+// threeQuarter is the frame at 3/4 size (bilinear): modules land differently on the hybrid
+// binarizer's 8-pixel blocks, and a little blur is averaged away, without halving small codes.
+func (d *Decoder) threeQuarter(full plane) (plane, bool) {
+	w, h := full.w*3/4, full.h*3/4
+	if w < 60 || h < 60 {
+		return plane{}, false
+	}
+	out := d.buf(5, w*h)
+	// Output pixel x samples source (x + 1/2)·4/3 − 1/2, in 1/3-pixel steps (fixed point ×3).
+	for y := 0; y < h; y++ {
+		fy3 := 4*y + 1 // 3·((y+½)·4/3 − ½) = 4y + 0.5, taken as 4y + 1
+		y0 := fy3 / 3
+		wy := fy3 - 3*y0 // 0..2 thirds toward y0+1
+		y1 := min(y0+1, full.h-1)
+		r0 := full.pix[y0*full.stride:]
+		r1 := full.pix[y1*full.stride:]
+		o := out[y*w : y*w+w]
+		for x := range o {
+			fx3 := 4*x + 1
+			x0 := fx3 / 3
+			wx := fx3 - 3*x0
+			x1 := min(x0+1, full.w-1)
+			top := int(r0[x0])*(3-wx) + int(r0[x1])*wx
+			bot := int(r1[x0])*(3-wx) + int(r1[x1])*wx
+			o[x] = byte((top*(3-wy) + bot*wy + 4) / 9)
+		}
+	}
+	// plane x maps to source (4x + 1)/3
+	return plane{pix: out, w: w, h: h, stride: w, xf: full.xf.after(affine{a: 4.0 / 3, c: 1.0 / 3, e: 4.0 / 3, f: 1.0 / 3})}, true
 }
 
 // rotated90 is the frame turned 90° counter-clockwise: 1-D readers scan rows, so a vertical
