@@ -83,6 +83,7 @@ type Service struct {
 	failures     int       // consecutive sync failures, for the backoff
 	pauseUntil   time.Time // quota or token trouble: no sync before this
 	troubled     bool      // the current sync run met a WeChat failure
+	hurry        bool      // WeChat came back: Run makes the queue due at once
 	wake         chan struct{}
 
 	syncMu sync.Mutex // one Sync at a time

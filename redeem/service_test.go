@@ -549,6 +549,8 @@ func TestCardsCatalog(t *testing.T) {
 func TestRunDrainsWhenTheNetworkReturns(t *testing.T) {
 	e := newEnv(t, listening)
 	e.conf.ProbeInterval = 50 * time.Millisecond
+	// Rows that failed while down wait a minute or more, unless the return of the network hurries them.
+	e.conf.BackoffBase, e.conf.BackoffMax = time.Minute, time.Hour
 	e.svc = New(e.conf)
 	e.sim.SetFaults(wxsim.Faults{Down: true})
 	for i := 1; i <= 2; i++ {

@@ -398,6 +398,7 @@ func (s *Service) noteOnline() {
 	was := s.progress.Online
 	s.progress.Online, s.failures = true, 0
 	if !was {
+		s.hurry = true
 		s.progress.LastError = Message{}
 	}
 	s.mu.Unlock()
@@ -505,6 +506,15 @@ func (s *Service) Run(ctx context.Context) {
 	for ctx.Err() == nil {
 		// While WeChat is away only the probe talks to it: a sync would spend a token fetch.
 		if s.Progress().Online {
+			s.mu.Lock()
+			hurry := s.hurry
+			s.hurry = false
+			s.mu.Unlock()
+			if hurry { // WeChat is back: the delays set while it was away no longer apply
+				if _, err := s.db.Hurry(ctx, s.now().UnixMilli()); err != nil {
+					s.log.Error("sync worker: hurry queue", "err", err)
+				}
+			}
 			if _, err := s.Sync(ctx); err != nil && ctx.Err() == nil {
 				s.log.Error("sync", "err", err)
 			}
@@ -531,10 +541,8 @@ func (s *Service) Run(ctx context.Context) {
 			t.Stop()
 		case <-t.C:
 		}
-		if !s.Progress().Online && s.probe(ctx) {
-			if _, err := s.db.Hurry(ctx, s.now().UnixMilli()); err != nil {
-				s.log.Error("sync worker: hurry queue", "err", err)
-			}
+		if !s.Progress().Online {
+			s.probe(ctx) // on success noteOnline marks the queue for hurrying
 		}
 	}
 }
