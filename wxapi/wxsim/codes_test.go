@@ -1,8 +1,10 @@
 package wxsim
 
 import (
+	"errors"
 	"net/url"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 )
@@ -272,5 +274,52 @@ func TestCodeManagement(t *testing.T) {
 	}
 	if got := errcode(e.post("/card/user/getcardlist", tok, `{}`)); got != 40003 {
 		t.Errorf("getcardlist without openid: %d, want 40003", got)
+	}
+}
+
+// TestConcurrentConsume: many tills consuming one code at once: exactly one wins.
+func TestConcurrentConsume(t *testing.T) {
+	e := demoEnv(t)
+	tok := e.classic()
+	const n = 16
+	codes := make(chan int, n)
+	var wg sync.WaitGroup
+	for i := 0; i < n; i++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			codes <- errcode(e.post("/card/code/consume", tok, `{"code":"100000000001"}`))
+		}()
+	}
+	wg.Wait()
+	close(codes)
+	got := map[int]int{}
+	for c := range codes {
+		got[c]++
+	}
+	if got[0] != 1 || got[40099] != n-1 {
+		t.Errorf("answers %v, want one 0 and %d × 40099", got, n-1)
+	}
+}
+
+// TestCustomerActsMidSession: a code the customer gives away after the lookup is refused at
+// consume.
+func TestCustomerActsMidSession(t *testing.T) {
+	e := demoEnv(t)
+	tok := e.classic()
+	if got := errcode(e.post("/card/code/get", tok, `{"code":"100000000002"}`)); got != 0 {
+		t.Fatalf("lookup: %d", got)
+	}
+	if err := e.sim.SetCodeStatus("100000000002", "GIFTING"); err != nil {
+		t.Fatal(err)
+	}
+	if got := errcode(e.post("/card/code/consume", tok, `{"code":"100000000002"}`)); got != 40127 {
+		t.Errorf("consume after gifting: %d, want 40127", got)
+	}
+	if err := e.sim.SetCodeStatus("100000000002", "LOST"); !errors.Is(err, ErrInvalidSpec) {
+		t.Errorf("bad status: %v", err)
+	}
+	if err := e.sim.SetCodeStatus("nope", "DELETE"); !errors.Is(err, ErrUnknownCode) {
+		t.Errorf("unknown code: %v", err)
 	}
 }

@@ -190,6 +190,8 @@ func (r *Running) Close() error {
 //	GET  /clock             {"now":UNIX}
 //	POST /clock             {"advance_seconds":N}: move the clock forward; answers {"now":UNIX}
 //	POST /cards/approve     {"card_id":"…"}: end a card's review now
+//	POST /codes/status      {"code":"…","status":"DELETE"}: what a customer does on the phone
+//	                        (DELETE, GIFTING, GIFT_TIMEOUT, EXPIRE, UNAVAILABLE, CONSUMED, NORMAL)
 //
 // Errors answer 400 (bad JSON), 404 (unknown path or card) or 405 (wrong method) with
 // {"error":"…"}.
@@ -248,6 +250,23 @@ func (s *Sim) ControlHandler() http.Handler {
 			return
 		}
 		writeJSON(w, http.StatusOK, map[string]string{"card_id": req.CardID})
+	})
+	mux.HandleFunc("POST /codes/status", func(w http.ResponseWriter, r *http.Request) {
+		var req struct {
+			Code   string `json:"code"`
+			Status string `json:"status"`
+		}
+		if !readControl(w, r, &req) {
+			return
+		}
+		switch err := s.SetCodeStatus(req.Code, req.Status); {
+		case errors.Is(err, ErrUnknownCode):
+			writeJSON(w, http.StatusNotFound, map[string]string{"error": err.Error()})
+		case err != nil:
+			writeJSON(w, http.StatusBadRequest, map[string]string{"error": err.Error()})
+		default:
+			writeJSON(w, http.StatusOK, map[string]string{"code": req.Code, "status": req.Status})
+		}
 	})
 	return mux
 }

@@ -139,6 +139,21 @@ func TestControlAPI(t *testing.T) {
 	if code := controlDo(t, "POST", r.ControlURL+"/cards/approve", `{"card_id":"pNOPE"}`, nil); code != 404 {
 		t.Errorf("approve unknown: %d, want 404", code)
 	}
+	for _, tc := range []struct {
+		body string
+		want int
+	}{
+		{`{"code":"100000000001","status":"GIFTING"}`, 200},
+		{`{"code":"100000000001","status":"LOST"}`, 400},
+		{`{"code":"nope","status":"DELETE"}`, 404},
+	} {
+		if code := controlDo(t, "POST", r.ControlURL+"/codes/status", tc.body, nil); code != tc.want {
+			t.Errorf("codes/status %s: %d, want %d", tc.body, code, tc.want)
+		}
+	}
+	if st, _ := s.CodeStatus("100000000001"); st != "GIFTING" {
+		t.Errorf("status after control: %s, want GIFTING", st)
+	}
 }
 
 // runSim starts Run in a goroutine and returns its banner and a stop func that cancels ctx and

@@ -10,6 +10,7 @@ import (
 var (
 	ErrDuplicate   = errors.New("wxsim: already exists")
 	ErrUnknownCard = errors.New("wxsim: unknown card")
+	ErrUnknownCode = errors.New("wxsim: unknown code")
 	ErrInvalidSpec = errors.New("wxsim: invalid spec")
 )
 
@@ -185,6 +186,27 @@ func (s *Sim) addCode(spec CodeSpec) error {
 	}
 	s.st.Codes = append(s.st.Codes, c)
 	s.codeByCode[c.Code] = c
+	return nil
+}
+
+// SetCodeStatus changes a code's stored status, as the customer or WeChat would: DELETE (the
+// customer deleted it), GIFTING / GIFT_TIMEOUT (handed to a friend), EXPIRE, UNAVAILABLE,
+// CONSUMED (redeemed elsewhere, e.g. FROM_MOBILE_HELPER) or NORMAL again.
+func (s *Sim) SetCodeStatus(codeStr, status string) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	c, ok := s.codeByCode[codeStr]
+	if !ok {
+		return fmt.Errorf("%w: code %s", ErrUnknownCode, codeStr)
+	}
+	if !slices.Contains(codeStatuses, status) {
+		return fmt.Errorf("%w: status %q", ErrInvalidSpec, status)
+	}
+	c.Status = status
+	if status == stConsumed {
+		c.ConsumedAt = s.now().Unix()
+	}
+	s.changed()
 	return nil
 }
 
