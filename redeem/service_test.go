@@ -558,6 +558,10 @@ func TestRunDrainsWhenTheNetworkReturns(t *testing.T) {
 			t.Fatalf("offline: %+v", out)
 		}
 	}
+	e.sync() // fails while down: the rows now wait a minute
+	if due, _ := e.db.Due(e.ctx, time.Now().UnixMilli(), 0, 10); len(due) != 0 {
+		t.Fatalf("rows due right after a failed sync: %d", len(due))
+	}
 	ch, stop := e.svc.Subscribe()
 	defer stop()
 	ctx, cancel := context.WithCancel(e.ctx)
