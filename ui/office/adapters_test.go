@@ -13,6 +13,7 @@ import (
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/test"
+	"fyne.io/fyne/v2/widget"
 
 	"github.com/cardpos/cardpos/auth"
 	"github.com/cardpos/cardpos/campaign"
@@ -222,5 +223,54 @@ func TestManagerLocksWhenIdle(t *testing.T) {
 	}
 	if strings.Contains(texts(m.root), "[Save settings]") {
 		t.Error("settings still on screen after the idle lock")
+	}
+}
+
+func TestVoidAsksFirst(t *testing.T) {
+	e := newEnv(t, i18n.EN, true)
+	m := unlocked(t, e)
+	v := m.catalog
+	settle(t, v.s, "the catalog", func() bool { return len(v.cards) == 2 })
+	v.code.SetText("123456789012")
+	v.reason.SetText("fraud")
+	test.Tap(v.void)
+	if got := e.cards.log(); len(got) != 0 {
+		t.Fatalf("voided before confirming: %q", got)
+	}
+	overlay := e.d.Window.Canvas().Overlays().Top()
+	var yes *widget.Button
+	var words strings.Builder
+	walkAll(overlay, func(o fyne.CanvasObject) {
+		switch w := o.(type) {
+		case *widget.Label:
+			words.WriteString(w.Text + "\n")
+		case *widget.Button:
+			if w.Text == "Yes" {
+				yes = w
+			}
+		}
+	})
+	if !strings.Contains(words.String(), "Void code 123456789012?") || yes == nil {
+		t.Fatalf("the confirmation does not name the code or has no Yes: %q", words.String())
+	}
+	test.Tap(yes)
+	settle(t, v.s, "the void", func() bool { return len(e.cards.log()) == 1 })
+}
+
+// walkAll visits o and everything inside it, through containers and widget renderers.
+func walkAll(o fyne.CanvasObject, fn func(fyne.CanvasObject)) {
+	if o == nil {
+		return
+	}
+	fn(o)
+	switch w := o.(type) {
+	case *fyne.Container:
+		for _, c := range w.Objects {
+			walkAll(c, fn)
+		}
+	case fyne.Widget:
+		for _, c := range test.WidgetRenderer(w).Objects() {
+			walkAll(c, fn)
+		}
 	}
 }

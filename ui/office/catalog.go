@@ -8,6 +8,7 @@ import (
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/cardpos/cardpos/auth"
@@ -92,7 +93,20 @@ func (v *catalogView) build() fyne.CanvasObject {
 	v.code.SetPlaceHolder(v.t("office.catalog.void_code"))
 	v.reason = widget.NewEntry()
 	v.reason.SetPlaceHolder(v.t("office.catalog.void_reason"))
-	v.void = widget.NewButton(v.t("office.catalog.void"), func() { v.Void(v.code.Text, v.reason.Text) })
+	v.void = widget.NewButton(v.t("office.catalog.void"), func() {
+		code, reason := strings.TrimSpace(v.code.Text), strings.TrimSpace(v.reason.Text)
+		if code == "" || reason == "" || v.s.d.Window == nil {
+			v.Void(code, reason)
+			return
+		}
+		// Voiding cannot be undone: ask once more, naming the code.
+		dialog.ShowConfirm(v.t("office.catalog.void"), v.t("office.catalog.void_confirm", map[string]any{"Code": code}),
+			func(ok bool) {
+				if ok {
+					v.Void(code, reason)
+				}
+			}, v.s.d.Window)
+	})
 	v.void.Importance = widget.DangerImportance
 
 	v.openIDs = widget.NewEntry()

@@ -244,8 +244,6 @@ func (s *screen) errText(op string, err error) string {
 		key = "office.err.last_manager"
 	case errors.Is(err, auth.ErrUserExists):
 		key = "office.err.user_exists"
-	case errors.Is(err, auth.ErrBadRole):
-		key = "office.err.failed"
 	case errors.Is(err, storage.ErrNotFound):
 		key = "office.err.not_found"
 	case errors.Is(err, auth.ErrManagerExists):

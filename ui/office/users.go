@@ -7,6 +7,7 @@ import (
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/cardpos/cardpos/auth"
@@ -98,7 +99,19 @@ func (v *usersView) build() fyne.CanvasObject {
 	v.role.SetSelectedIndex(0)
 	v.add = widget.NewButton(v.t("office.users.add"), func() { v.Add(v.name.Text, v.selRole(), v.pin.Text) })
 	v.upd = widget.NewButton(v.t("office.users.update"), func() { v.Update(v.name.Text, v.selRole(), v.pin.Text) })
-	v.del = widget.NewButton(v.t("office.users.delete"), func() { v.Delete(v.name.Text) })
+	v.del = widget.NewButton(v.t("office.users.delete"), func() {
+		name := strings.TrimSpace(v.name.Text)
+		if name == "" || v.s.d.Window == nil {
+			v.Delete(name)
+			return
+		}
+		dialog.ShowConfirm(v.t("office.users.delete"), v.t("office.users.delete_confirm", map[string]any{"Name": name}),
+			func(ok bool) {
+				if ok {
+					v.Delete(name)
+				}
+			}, v.s.d.Window)
+	})
 	v.del.Importance = widget.DangerImportance
 	form := container.NewVBox(
 		widget.NewLabelWithStyle(v.t("office.users.title"), fyne.TextAlignLeading, fyne.TextStyle{Bold: true}),
