@@ -205,14 +205,17 @@ func TestUsersTab(t *testing.T) {
 
 func TestManagerLocksWhenIdle(t *testing.T) {
 	e := newEnv(t, i18n.EN, true)
-	e.d.ManagerIdle = 150 * time.Millisecond
+	e.d.ManagerIdle = 800 * time.Millisecond
 	m := unlocked(t, e)
-	time.Sleep(80 * time.Millisecond)
+	time.Sleep(450 * time.Millisecond)
+	if !m.Unlocked() {
+		t.Fatal("locked 450 ms after sign-in with an 800 ms idle limit")
+	}
 	m.catalog.load(false, "") // an action restarts the idle clock
 	settle(t, m, "the reload", func() bool { return true })
-	time.Sleep(100 * time.Millisecond)
+	time.Sleep(500 * time.Millisecond)
 	if !m.Unlocked() {
-		t.Fatal("locked although an action came 100 ms ago")
+		t.Fatal("locked although an action came 500 ms ago")
 	}
 	deadline := time.Now().Add(3 * time.Second)
 	for m.Unlocked() || !strings.Contains(texts(m.root), "Manager sign-in") {
