@@ -310,6 +310,9 @@ func (c *Counter) typedOnWindow(text string) {
 	if f := c.win.Canvas().Focused(); c.state != StateReady || (f != nil && f != fyne.Focusable(c.manual)) {
 		return
 	}
+	if sh := c.status.shell; sh != nil && !sh.onCounter() {
+		return
+	}
 	if !c.manualBox.Visible() {
 		c.ShowManual()
 		// Keys go to the field from now on: hand back what the wedge still holds first, so

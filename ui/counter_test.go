@@ -375,8 +375,9 @@ func TestCameraPreviewAndScan(t *testing.T) {
 	if got := r.red.checks[0].Source; got != scanner.SourceCamera {
 		t.Errorf("source: got %q, want camera", got)
 	}
-	if r.c.cam.frames.Load() == 0 {
-		t.Error("no preview frame reached the image")
+	r.until("a preview frame on the image", func() bool { return r.c.cam.frames.Load() > 0 })
+	if r.c.cam.img.Image == nil || r.c.cam.img.Image.Bounds().Dx() == 0 {
+		t.Error("preview image empty")
 	}
 	r.key(fyne.KeyF2)
 	if r.c.cam.running() || r.c.cam.content.Visible() {
