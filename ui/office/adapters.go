@@ -102,6 +102,12 @@ func (c CampaignService) PDF(ctx context.Context, id int64, w io.Writer) error {
 	return err
 }
 
+// PNG writes a saved campaign's poster as PNG.
+func (c CampaignService) PNG(ctx context.Context, id int64, w io.Writer) error {
+	_, err := c.Service.Reprint(ctx, []int64{id}, c.Size, w, campaign.FormatPNG)
+	return err
+}
+
 // ErrNoPrinter says the printer setting is "none".
 var ErrNoPrinter = errors.New("office: no printer configured")
 

@@ -75,6 +75,13 @@ func TestCampaignServiceAdapter(t *testing.T) {
 	if !bytes.HasPrefix(pdf.Bytes(), []byte("%PDF-")) {
 		t.Errorf("PDF starts %q", pdf.Bytes()[:min(8, pdf.Len())])
 	}
+	var png bytes.Buffer
+	if err := a.PNG(ctx, c.ID, &png); err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.HasPrefix(png.Bytes(), []byte("\x89PNG")) {
+		t.Errorf("PNG starts %q", png.Bytes()[:min(8, png.Len())])
+	}
 	if _, err := a.Preview(ctx, 999); err == nil {
 		t.Error("Preview of a missing campaign succeeded")
 	}

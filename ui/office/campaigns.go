@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"image"
+	"io"
 	"os"
 	"path/filepath"
 	"runtime"
@@ -43,6 +44,7 @@ type campaignView struct {
 	unique   *widget.Check
 	create   *widget.Button
 	savePDF  *widget.Button
+	savePNG  *widget.Button
 	print    *widget.Button
 	camps    *widget.List
 	preview  *canvas.Image
@@ -101,6 +103,7 @@ func (v *campaignView) build() fyne.CanvasObject {
 	v.create = widget.NewButton(v.t("office.campaign.create"), v.Create)
 	v.create.Importance = widget.HighImportance
 	v.savePDF = widget.NewButton(v.t("office.campaign.save_pdf"), v.ShowSavePDF)
+	v.savePNG = widget.NewButton(v.t("office.campaign.save_png"), v.ShowSavePNG)
 	v.print = widget.NewButton(v.t("office.campaign.print"), v.Print)
 	if v.s.d.PrintPDF == nil {
 		v.print.Hide()
@@ -128,7 +131,7 @@ func (v *campaignView) build() fyne.CanvasObject {
 		widget.NewLabelWithStyle(v.t("office.campaign.new"), fyne.TextAlignLeading, fyne.TextStyle{Bold: true}),
 		v.card, v.name, v.scene, v.expire, v.unique, v.create, v.msg)
 	left := container.NewBorder(form, nil, nil, nil, v.camps)
-	right := container.NewBorder(nil, container.NewGridWithColumns(2, v.savePDF, v.print), nil, nil, v.preview)
+	right := container.NewBorder(nil, container.NewGridWithColumns(3, v.savePNG, v.savePDF, v.print), nil, nil, v.preview)
 	split := container.NewHSplit(left, right)
 	split.SetOffset(0.5)
 	return split
@@ -137,9 +140,11 @@ func (v *campaignView) build() fyne.CanvasObject {
 func (v *campaignView) syncButtons() {
 	if v.sel == 0 {
 		v.savePDF.Disable()
+		v.savePNG.Disable()
 		v.print.Disable()
 	} else {
 		v.savePDF.Enable()
+		v.savePNG.Enable()
 		v.print.Enable()
 	}
 }
@@ -230,7 +235,12 @@ func (v *campaignView) show(id int64) {
 }
 
 // ShowSavePDF asks for a file and writes the shown campaign's poster there as PDF.
-func (v *campaignView) ShowSavePDF() {
+func (v *campaignView) ShowSavePDF() { v.showSave("pdf", v.s.d.Campaigns.PDF) }
+
+// ShowSavePNG asks for a file and writes the shown campaign's poster there as PNG.
+func (v *campaignView) ShowSavePNG() { v.showSave("png", v.s.d.Campaigns.PNG) }
+
+func (v *campaignView) showSave(ext string, write func(context.Context, int64, io.Writer) error) {
 	if v.sel == 0 || v.s.d.Window == nil {
 		return
 	}
@@ -240,21 +250,21 @@ func (v *campaignView) ShowSavePDF() {
 			return
 		}
 		run(v.s, v.s.d.Timeout, func(ctx context.Context) (string, error) {
-			perr := v.s.d.Campaigns.PDF(ctx, id, wc)
+			perr := write(ctx, id, wc)
 			if cerr := wc.Close(); perr == nil {
 				perr = cerr
 			}
 			return wc.URI().Name(), perr
 		}, func(name string, err error) {
 			if err != nil {
-				v.say(v.s.errText("pdf", err))
+				v.say(v.s.errText("save poster", err))
 				return
 			}
 			v.say(v.t("office.campaign.saved", map[string]any{"File": name}))
 		})
 	}, v.s.d.Window)
-	d.SetFileName(fmt.Sprintf("cardpos-campaign-%d.pdf", id))
-	d.SetFilter(fstorage.NewExtensionFileFilter([]string{".pdf"}))
+	d.SetFileName(fmt.Sprintf("cardpos-campaign-%d.%s", id, ext))
+	d.SetFilter(fstorage.NewExtensionFileFilter([]string{"." + ext}))
 	d.Show()
 }
 

@@ -78,6 +78,8 @@ type CampaignMaker interface {
 	Preview(ctx context.Context, id int64) (image.Image, error)
 	// PDF writes a saved campaign's poster as PDF.
 	PDF(ctx context.Context, id int64, w io.Writer) error
+	// PNG writes a saved campaign's poster as PNG at print resolution.
+	PNG(ctx context.Context, id int64, w io.Writer) error
 }
 
 // Authenticator is the manager gate (*auth.Service).

@@ -186,6 +186,11 @@ func (f *fakeCampaigns) Preview(context.Context, int64) (image.Image, error) {
 	return img, nil
 }
 
+func (f *fakeCampaigns) PNG(_ context.Context, id int64, w io.Writer) error {
+	_, err := io.WriteString(w, "\x89PNG campaign "+itoa(id))
+	return err
+}
+
 func (f *fakeCampaigns) PDF(_ context.Context, id int64, w io.Writer) error {
 	_, err := io.WriteString(w, "%PDF-1.4 campaign "+itoa(id))
 	return err
