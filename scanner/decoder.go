@@ -161,8 +161,8 @@ var optionalPasses = []pass{
 //
 // Without a budget every pass runs until one reads a code. With a budget (camera frames) the
 // frame gets the region of interest, a cheap whole-frame pass (QR, and Code 128 on 15 rows), then
-// optional passes in round-robin order from where the previous frame stopped, each started only
-// if its measured cost still fits in the budget.
+// optional passes in round-robin order from where the previous frame stopped: the first always,
+// the next ones only while their measured cost still fits in the budget.
 func (d *Decoder) Decode(img image.Image) (Result, error) {
 	start := time.Now()
 	full := d.luminance(img)
@@ -208,11 +208,9 @@ func (d *Decoder) Decode(img image.Image) (Result, error) {
 		if ps.budgetOnly && !budgeted {
 			continue
 		}
-		if budgeted && time.Since(start)+d.cost[i] > d.opts.Budget {
-			if ran == 0 && k == 0 {
-				// Does not fit even in a fresh frame: leave it to files.
-				continue
-			}
+		// Every frame runs at least one optional pass, so each is tried within a round of
+		// frames however slow the machine; further passes only while their cost fits.
+		if budgeted && ran > 0 && time.Since(start)+d.cost[i] > d.opts.Budget {
 			d.next = i
 			return Result{}, ErrNotFound
 		}
