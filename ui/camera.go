@@ -54,6 +54,9 @@ func (c *Counter) ToggleCamera() {
 		v.stop()
 		v.stop = nil
 		v.content.Hide()
+		if !c.samples.content.Visible() {
+			c.side.Hide()
+		}
 		c.render()
 		return
 	}

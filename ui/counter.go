@@ -253,7 +253,7 @@ func (c *Counter) build() {
 	c.readyView = container.NewVBox(
 		layoutSpacer(40),
 		container.NewCenter(container.NewGridWrap(fyne.NewSize(96, 96), scanIcon)),
-		c.prompt, c.promptHint, c.noticeText,
+		c.prompt, c.promptHint,
 		container.NewCenter(container.NewGridWrap(fyne.NewSize(560, 130), c.manualBox)),
 	)
 
@@ -281,7 +281,7 @@ func (c *Counter) build() {
 	c.actions = newActionBar(c)
 
 	top := container.NewVBox(c.banner, c.status.content)
-	center := container.NewBorder(nil, nil, nil, c.side, container.NewPadded(c.panel))
+	center := container.NewBorder(nil, c.noticeText, nil, c.side, container.NewPadded(c.panel))
 	c.content = container.NewBorder(top, c.actions.content, nil, nil, center)
 }
 
@@ -604,6 +604,7 @@ func (c *Counter) stopHold() {
 
 func (c *Counter) backToReady() {
 	c.stopHold()
+	c.notice = redeem.Message{}
 	c.state = StateReady
 	c.preview = nil
 	c.res = result{}
@@ -680,16 +681,10 @@ func (c *Counter) SignOut() bool {
 }
 
 func (c *Counter) refuseUnsynced(n int) {
+	if c.state == StateReady || (c.state == StateResult && c.res.verdict != VerdictRefused) {
+		c.backToReady()
+	}
 	c.setNotice(redeem.Message{Key: "ui.notice.unsynced", Args: map[string]any{"N": n}})
-	if c.state != StateReady && c.state != StateResult {
-		return
-	}
-	if c.state == StateResult && c.res.verdict == VerdictRefused {
-		return
-	}
-	c.backToReady()
-	c.notice = redeem.Message{Key: "ui.notice.unsynced", Args: map[string]any{"N": n}}
-	c.render()
 }
 
 // watchProgress follows the redeemer's progress on a goroutine owned by the counter: it ends

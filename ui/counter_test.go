@@ -572,5 +572,25 @@ func TestThemeSizes(t *testing.T) {
 	}
 }
 
-var _ = context.Background
+
 var _ = wxapi.CardCash
+
+func TestRunShowsTheCounter(t *testing.T) {
+	// Under -tags ci, app.NewWithID is Fyne's test app and ShowAndRun returns at once.
+	red := newFakeRedeemer()
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	if err := Run(ctx, Options{Redeemer: red, Catalog: testCatalog(t), Terminal: "一号台"}); err != nil {
+		t.Fatalf("Run: %v", err)
+	}
+	wins := fyne.CurrentApp().Driver().AllWindows()
+	if len(wins) != 1 {
+		t.Fatalf("windows: got %d, want 1", len(wins))
+	}
+	if got, want := wins[0].Title(), "卡券核销台"; got != want {
+		t.Errorf("title: got %q, want %q", got, want)
+	}
+	if f := wins[0].Canvas().Focused(); f != nil {
+		t.Errorf("focused at start: %T", f)
+	}
+}
