@@ -572,7 +572,6 @@ func TestThemeSizes(t *testing.T) {
 	}
 }
 
-
 var _ = wxapi.CardCash
 
 func TestRunShowsTheCounter(t *testing.T) {
