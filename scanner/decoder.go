@@ -65,9 +65,9 @@ type Decoder struct {
 	hints map[gozxing.DecodeHintType]interface{} // TRY_HARDER
 	fast  map[gozxing.DecodeHintType]interface{} // none: 1-D readers scan 15 rows
 
-	gray       image.Gray        // conversion buffer for images that are neither Gray nor YCbCr
-	bufs       [6][]byte         // scratch planes for crops, scales and rotations
-	cost       [16]time.Duration // measured cost of each optional pass on frames of costPixels
+	gray       image.Gray      // conversion buffer for images that are neither Gray nor YCbCr
+	bufs       [6][]byte       // scratch planes for crops, scales and rotations
+	cost       []time.Duration // measured cost of each optional pass on frames of costPixels
 	costPixels int
 	lastHit    image.Rectangle
 	sinceHit   int
@@ -170,8 +170,9 @@ func (d *Decoder) Decode(img image.Image) (Result, error) {
 		return Result{}, ErrNotFound
 	}
 	budgeted := d.opts.Budget > 0
-	if full.w*full.h != d.costPixels {
+	if full.w*full.h != d.costPixels || len(d.cost) != len(optionalPasses) {
 		d.costPixels = full.w * full.h
+		d.cost = make([]time.Duration, len(optionalPasses))
 		for i := range d.cost {
 			d.cost[i] = time.Duration(float64(3*time.Millisecond) * float64(d.costPixels) / (640 * 480))
 		}

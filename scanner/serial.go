@@ -93,6 +93,9 @@ type Serial struct {
 	emit   func(Event)
 	status func(SerialStatus)
 	open   func(name string, mode *serial.Mode) (serial.Port, error)
+
+	lastState SerialState // what status last said (only Run's goroutine touches it)
+	lastErr   string
 }
 
 // NewSerial returns a Serial that sends codes to emit and state changes to status (either may be
@@ -125,7 +128,17 @@ func (s *Serial) Run(ctx context.Context) error {
 	}
 }
 
+// report tells status about a change; retries that fail the same way again say nothing new,
+// and while disconnected the attempts to reopen are not reported as "opening".
 func (s *Serial) report(st SerialState, err error) {
+	msg := ""
+	if err != nil {
+		msg = err.Error()
+	}
+	if st == SerialOpening && s.lastState == SerialDisconnected || st == s.lastState && msg == s.lastErr {
+		return
+	}
+	s.lastState, s.lastErr = st, msg
 	if s.status != nil {
 		s.status(SerialStatus{State: st, Port: s.cfg.Port, Err: err, At: time.Now().UTC()})
 	}

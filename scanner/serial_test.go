@@ -237,3 +237,18 @@ func TestSerialSurvivesUnplug(t *testing.T) {
 	}
 	r.waitState(t, SerialStopped)
 }
+
+func TestSerialMissingPortReportsOnce(t *testing.T) {
+	dir := t.TempDir()
+	r := runSerial(t, SerialConfig{Port: filepath.Join(dir, "ttyACM9"), Reopen: 20 * time.Millisecond})
+	st := r.waitState(t, SerialDisconnected)
+	if !errors.Is(st.Err, ErrPortGone) {
+		t.Errorf("Err = %v, want ErrPortGone", st.Err)
+	}
+	time.Sleep(200 * time.Millisecond) // about ten failed attempts
+	select {
+	case st := <-r.states:
+		t.Errorf("repeated status %s (%v) while the port stays missing", st.State, st.Err)
+	default:
+	}
+}
