@@ -18,15 +18,13 @@ func BenchmarkScanToCardPanelPainted(b *testing.B) { benchScan(b, true) }
 
 func benchScan(b *testing.B, paint bool) {
 	r := newRig(b, nil)
-	runes := []rune("100000000001")
-	on := r.win.Canvas().OnTypedRune()
 	for b.Loop() {
-		for i, ch := range runes {
-			on(ch)
+		r.typeOnCanvas("100000000001", func(i int) time.Duration {
 			if i%3 == 2 {
-				r.clk.Advance(16700 * time.Microsecond)
+				return 16700 * time.Microsecond
 			}
-		}
+			return 0
+		})
 		r.key(fyne.KeyReturn)
 		r.wait(StatePreview)
 		if paint {

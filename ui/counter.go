@@ -297,11 +297,22 @@ func (c *Counter) installKeys() {
 	cv := c.win.Canvas()
 	cv.SetOnTypedRune(func(r rune) { c.wedge.Rune(r, c.now()) })
 	cv.SetOnTypedKey(func(ev *fyne.KeyEvent) {
+		if printable(ev.Name) {
+			// The GLFW driver sends a key event before the rune of every printable key; the
+			// rune is what counts, and feeding its key too would end every burst after one rune.
+			return
+		}
 		if c.wedge.Key(string(ev.Name), c.now()) {
 			return
 		}
 		c.Shortcut(ev.Name)
 	})
+}
+
+// printable reports whether a key also arrives as a rune: the single-character key names
+// ("1", "A", "/") and Space.
+func printable(name fyne.KeyName) bool {
+	return name == fyne.KeySpace || utf8.RuneCountInString(string(name)) == 1
 }
 
 // typedOnWindow takes what the wedge judged a person typing on the bare window: when the

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"io/fs"
+	"strings"
 	"sync"
 	"testing"
 	"testing/fstest"
@@ -270,10 +271,17 @@ func (r *rig) scan(text string) {
 	r.pump()
 }
 
+// typeOnCanvas types text on the window canvas as Fyne's GLFW driver delivers it: for each
+// character a key event named after the key ("1", "A", "Space") and then the rune.
 func (r *rig) typeOnCanvas(text string, gap func(i int) time.Duration) {
-	on := r.win.Canvas().OnTypedRune()
+	onRune, onKey := r.win.Canvas().OnTypedRune(), r.win.Canvas().OnTypedKey()
 	for i, ch := range text {
-		on(ch)
+		name := fyne.KeyName(strings.ToUpper(string(ch)))
+		if ch == ' ' {
+			name = fyne.KeySpace
+		}
+		onKey(&fyne.KeyEvent{Name: name})
+		onRune(ch)
 		r.clk.Advance(gap(i))
 	}
 }
