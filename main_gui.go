@@ -156,4 +156,3 @@ func cameraNames(context.Context) ([]string, error) {
 	}
 	return names, nil
 }
-
