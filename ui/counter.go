@@ -92,13 +92,13 @@ type Counter struct {
 	resView    *resultPanel
 	manual     *manualEntry
 	manualBox  *fyne.Container
-	manualOK   *widget.Button
+	manualOK   *keyButton
 	manualHint *widget.Label
 	side       *fyne.Container
 	samples    *sampleList
 	cam        *cameraView
 	actions    *actionBar
-	langBtn    *widget.Button
+	langBtn    *keyButton
 
 	post func(func()) // hands work to Fyne's goroutine: uithread.Do, or a test's queue
 
@@ -228,7 +228,7 @@ func (c *Counter) build() {
 	if !c.opts.Demo {
 		c.banner.Hide()
 	}
-	c.langBtn = widget.NewButton("", c.toggleLang)
+	c.langBtn = newKeyButton(c, nil, c.toggleLang)
 	c.status = newStatusBar(c)
 
 	c.prompt = canvas.NewText("", ColorText)
@@ -244,7 +244,7 @@ func (c *Counter) build() {
 	c.noticeText.Alignment = fyne.TextAlignCenter
 
 	c.manual = newManualEntry(c)
-	c.manualOK = widget.NewButtonWithIcon("", theme.ConfirmIcon(), func() { c.manual.submit() })
+	c.manualOK = newKeyButton(c, theme.ConfirmIcon(), func() { c.manual.submit() })
 	c.manualHint = widget.NewLabel("")
 	c.manualBox = container.NewVBox(c.manualHint, container.NewBorder(nil, nil, nil, c.manualOK, c.manual))
 	c.manualBox.Hide()
@@ -262,8 +262,8 @@ func (c *Counter) build() {
 	bar := widget.NewProgressBarInfinite()
 	c.busyView = container.NewVBox(layoutSpacer(80), c.busyText, container.NewCenter(container.NewGridWrap(fyne.NewSize(420, 40), bar)))
 
-	c.card = newCardPanel()
-	c.resView = newResultPanel()
+	c.card = newCardPanel(c)
+	c.resView = newResultPanel(c)
 	c.panel = container.NewStack(c.readyView)
 
 	c.samples = newSampleList(c)
@@ -297,16 +297,22 @@ func (c *Counter) installKeys() {
 	cv := c.win.Canvas()
 	cv.SetOnTypedRune(func(r rune) { c.wedge.Rune(r, c.now()) })
 	cv.SetOnTypedKey(func(ev *fyne.KeyEvent) {
-		if printable(ev.Name) {
-			// The GLFW driver sends a key event before the rune of every printable key; the
-			// rune is what counts, and feeding its key too would end every burst after one rune.
-			return
-		}
-		if c.wedge.Key(string(ev.Name), c.now()) {
+		if c.wedgeKey(ev.Name) {
 			return
 		}
 		c.Shortcut(ev.Name)
 	})
+}
+
+// wedgeKey feeds a key to the wedge and reports whether it was used: the key of a printable
+// character (its rune follows and is what counts), or the Enter that ended a scan.
+func (c *Counter) wedgeKey(name fyne.KeyName) bool {
+	if printable(name) {
+		// The GLFW driver sends a key event before the rune of every printable key; feeding
+		// it to the wedge too would end every burst after one rune.
+		return true
+	}
+	return c.wedge.Key(string(name), c.now())
 }
 
 // printable reports whether a key also arrives as a rune: the single-character key names
@@ -318,7 +324,11 @@ func printable(name fyne.KeyName) bool {
 // typedOnWindow takes what the wedge judged a person typing on the bare window: when the
 // counter is ready it opens the manual field with that text, so typing a code just works.
 func (c *Counter) typedOnWindow(text string) {
-	if f := c.win.Canvas().Focused(); c.state != StateReady || (f != nil && f != fyne.Focusable(c.manual)) {
+	f := c.win.Canvas().Focused()
+	if _, onButton := f.(*keyButton); onButton {
+		f = nil
+	}
+	if c.state != StateReady || (f != nil && f != fyne.Focusable(c.manual)) {
 		return
 	}
 	if sh := c.status.shell; sh != nil && !sh.onCounter() {

@@ -593,3 +593,31 @@ func TestRunShowsTheCounter(t *testing.T) {
 		t.Errorf("focused at start: %T", f)
 	}
 }
+
+func TestScanWhileAButtonHasFocus(t *testing.T) {
+	r := newRig(t, nil)
+	cv := r.win.Canvas()
+	cv.Focus(r.c.actions.sync) // Tab moved focus onto a button
+	f := cv.Focused()
+	for i, ch := range "100000000001" {
+		f.TypedKey(&fyne.KeyEvent{Name: fyne.KeyName(string(ch))})
+		f.TypedRune(ch)
+		if i%3 == 2 {
+			r.clk.Advance(16700 * time.Microsecond)
+		}
+	}
+	f.TypedKey(&fyne.KeyEvent{Name: fyne.KeyReturn})
+	r.wait(StatePreview)
+	if got := r.red.checks[0].Source; got != scanner.SourceWedge {
+		t.Errorf("source: got %q, want wedge", got)
+	}
+	// Enter on a focused Cancel button cancels; it does not redeem.
+	cv.Focus(r.c.card.cancel)
+	cv.Focused().TypedKey(&fyne.KeyEvent{Name: fyne.KeyReturn})
+	if got := r.c.State(); got != StateReady {
+		t.Fatalf("Enter on focused cancel: got %v, want ready", got)
+	}
+	if _, redeems := r.red.counts(); redeems != 0 {
+		t.Fatalf("redeems: got %d, want 0", redeems)
+	}
+}

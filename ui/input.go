@@ -86,21 +86,21 @@ func (e *manualEntry) submit() {
 type actionBar struct {
 	c       *Counter
 	content *fyne.Container
-	manual  *widget.Button
-	camera  *widget.Button
-	history *widget.Button
-	sync    *widget.Button
-	signOut *widget.Button
+	manual  *keyButton
+	camera  *keyButton
+	history *keyButton
+	sync    *keyButton
+	signOut *keyButton
 }
 
 func newActionBar(c *Counter) *actionBar {
 	a := &actionBar{c: c}
 	tap := func(f func()) func() { return func() { f(); c.focusNothing() } }
-	a.manual = widget.NewButton("", func() { c.ShowManual() })
-	a.camera = widget.NewButton("", tap(c.ToggleCamera))
-	a.history = widget.NewButton("", tap(func() { c.Shortcut(fyne.KeyF4) }))
-	a.sync = widget.NewButton("", tap(c.SyncNow))
-	a.signOut = widget.NewButton("", tap(func() { c.SignOut() }))
+	a.manual = newKeyButton(c, nil, func() { c.ShowManual() })
+	a.camera = newKeyButton(c, nil, tap(c.ToggleCamera))
+	a.history = newKeyButton(c, nil, tap(func() { c.Shortcut(fyne.KeyF4) }))
+	a.sync = newKeyButton(c, nil, tap(c.SyncNow))
+	a.signOut = newKeyButton(c, nil, tap(func() { c.SignOut() }))
 	if c.opts.Camera == nil {
 		a.camera.Hide()
 	}
@@ -135,7 +135,7 @@ type sampleList struct {
 
 type sampleRow struct {
 	s      Sample
-	button *widget.Button
+	button *keyButton
 	note   *widget.Label
 }
 
@@ -147,7 +147,7 @@ func newSampleList(c *Counter) *sampleList {
 		s := s
 		r := &sampleRow{s: s, note: widget.NewLabel("")}
 		r.note.Wrapping = fyne.TextWrapWord
-		r.button = widget.NewButton("", func() {
+		r.button = newKeyButton(c, nil, func() {
 			c.focusNothing()
 			c.HandleScan(scanner.Event{Text: s.Code, Source: scanner.SourceTyped, At: c.now()})
 		})
@@ -173,4 +173,43 @@ func (l *sampleList) render() {
 			r.note.Hide()
 		}
 	}
+}
+
+// keyButton is a button that keeps the counter ready to scan while it has keyboard focus (after
+// Tab, which Fyne shows with the focus colour): runes and keys go the same way as on the bare
+// window, so a scanner burst still reaches the wedge; Space, or an Enter that did not end a
+// scan, taps the button.
+type keyButton struct {
+	widget.Button
+	c *Counter
+}
+
+func newKeyButton(c *Counter, icon fyne.Resource, tapped func()) *keyButton {
+	b := &keyButton{c: c}
+	b.Icon = icon
+	b.OnTapped = tapped
+	b.ExtendBaseWidget(b)
+	return b
+}
+
+// TypedRune hands the rune to the wedge, as the bare window does.
+func (b *keyButton) TypedRune(r rune) { b.c.wedge.Rune(r, b.c.now()) }
+
+// TypedKey taps the button on Space or on an Enter that did not end a scan, runs the counter's
+// other keys, and lets Tab move on.
+func (b *keyButton) TypedKey(ev *fyne.KeyEvent) {
+	switch ev.Name {
+	case fyne.KeySpace:
+		b.Button.TypedKey(ev)
+		return
+	case fyne.KeyReturn, fyne.KeyEnter:
+		if !b.c.wedgeKey(ev.Name) && !b.Disabled() && b.OnTapped != nil {
+			b.OnTapped()
+		}
+		return
+	}
+	if b.c.wedgeKey(ev.Name) {
+		return
+	}
+	b.c.Shortcut(ev.Name)
 }

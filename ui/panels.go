@@ -52,12 +52,12 @@ type cardPanel struct {
 	status   *canvas.Text
 	offline  *canvas.Text
 	notice   *widget.Label
-	redeem   *widget.Button
-	cancel   *widget.Button
+	redeem   *keyButton
+	cancel   *keyButton
 	busy     *widget.ProgressBarInfinite
 }
 
-func newCardPanel() *cardPanel {
+func newCardPanel(c *Counter) *cardPanel {
 	p := &cardPanel{
 		title:    newText(SizeCardTitle, true, ColorText),
 		brand:    newText(SizeBody, false, ColorSubtle),
@@ -74,9 +74,9 @@ func newCardPanel() *cardPanel {
 	p.codeHead.TextStyle.Monospace = true
 	p.codeTail.TextStyle.Monospace = true
 	p.notice.Wrapping = fyne.TextWrapWord
-	p.redeem = widget.NewButtonWithIcon("", theme.ConfirmIcon(), nil)
+	p.redeem = newKeyButton(c, theme.ConfirmIcon(), nil)
 	p.redeem.Importance = widget.HighImportance
-	p.cancel = widget.NewButtonWithIcon("", theme.CancelIcon(), nil)
+	p.cancel = newKeyButton(c, theme.CancelIcon(), nil)
 	p.busy = widget.NewProgressBarInfinite()
 	p.busy.Hide()
 	code := container.NewHBox(container.NewCenter(p.codeHead), p.codeTail)
@@ -206,11 +206,11 @@ type resultPanel struct {
 	reason  *canvas.Text
 	tell    *canvas.Text
 	next    *canvas.Text
-	ok      *widget.Button
+	ok      *keyButton
 	base    color.NRGBA
 }
 
-func newResultPanel() *resultPanel {
+func newResultPanel(c *Counter) *resultPanel {
 	p := &resultPanel{
 		bg:     canvas.NewRectangle(ColorOK),
 		flash:  canvas.NewRectangle(color.Transparent),
@@ -221,7 +221,7 @@ func newResultPanel() *resultPanel {
 		reason: newText(24, true, ColorOnStrong),
 		tell:   newText(22, false, ColorOnStrong),
 		next:   newText(SizeBody, false, ColorOnStrong),
-		ok:     widget.NewButton("", nil),
+		ok:     newKeyButton(c, nil, nil),
 	}
 	for _, t := range []*canvas.Text{p.word, p.title, p.code, p.reason, p.tell, p.next} {
 		t.Alignment = fyne.TextAlignCenter

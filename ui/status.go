@@ -30,7 +30,7 @@ type statusBar struct {
 	content   *fyne.Container
 	icon      *widget.Icon
 	word      *canvas.Text
-	pending   *widget.Button
+	pending   *keyButton
 	conflicts *canvas.Text
 	lastSync  *canvas.Text
 	bar       *widget.ProgressBar
@@ -49,7 +49,7 @@ func newStatusBar(c *Counter) *statusBar {
 		who:       newText(SizeBody, false, ColorText),
 		terminal:  newText(SizeBody, false, ColorSubtle),
 	}
-	s.pending = widget.NewButtonWithIcon("", theme.HistoryIcon(), func() {
+	s.pending = newKeyButton(c, theme.HistoryIcon(), func() {
 		if s.shell != nil && s.shell.openQueue() {
 			return
 		}
