@@ -349,7 +349,8 @@ func (c *Counter) typedOnWindow(text string) {
 }
 
 // Shortcut runs the action of a counter key: Enter 核销/确认, Esc 取消, F1 手动输入, F2 摄像头,
-// F4 核销记录, F5 立即同步, F9 交班/锁屏. It reports whether the key meant anything here.
+// F4 核销记录, F5 立即同步, F9 交班/锁屏, F12 中文/English. It reports whether the key meant
+// anything here.
 func (c *Counter) Shortcut(name fyne.KeyName) bool {
 	if sh := c.status.shell; sh != nil && !sh.onCounter() {
 		switch name {
@@ -373,6 +374,8 @@ func (c *Counter) Shortcut(name fyne.KeyName) bool {
 		c.SyncNow()
 	case fyne.KeyF9:
 		c.SignOut()
+	case fyne.KeyF12:
+		c.toggleLang()
 	default:
 		if c.status.shell != nil {
 			return c.status.shell.openKey(name)

@@ -270,7 +270,7 @@ func TestLanguageSwitchRerenders(t *testing.T) {
 			t.Errorf("after switch: got %q, want %q", c.got, c.want)
 		}
 	}
-	r.c.toggleLang()
+	r.key(fyne.KeyF12)
 	if got, want := r.c.card.redeem.Text, "Enter 核销"; got != want {
 		t.Errorf("back to zh: got %q, want %q", got, want)
 	}
