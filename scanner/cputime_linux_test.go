@@ -4,21 +4,22 @@ package scanner
 
 import (
 	"runtime"
-	"syscall"
 	"time"
+
+	"golang.org/x/sys/unix"
 )
 
-// threadCPU returns the CPU time the calling OS thread has used, and a func to unlock it:
-// benchmarks measure one decode's work on one core even when other processes share the CPU.
+// threadCPU returns a clock of the CPU time the calling OS thread has used (nanosecond
+// resolution), and a func to unlock the thread: benchmarks measure one decode's work on one
+// core even when other processes share the CPU.
 func threadCPU() (func() time.Duration, func()) {
 	runtime.LockOSThread()
-	const rusageThread = 1 // RUSAGE_THREAD
 	now := func() time.Duration {
-		var ru syscall.Rusage
-		if err := syscall.Getrusage(rusageThread, &ru); err != nil {
+		var ts unix.Timespec
+		if err := unix.ClockGettime(unix.CLOCK_THREAD_CPUTIME_ID, &ts); err != nil {
 			return 0
 		}
-		return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+		return time.Duration(ts.Nano())
 	}
 	return now, runtime.UnlockOSThread
 }

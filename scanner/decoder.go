@@ -27,11 +27,11 @@ const (
 )
 
 // FrameBudgetFor is the decode time per camera frame of w×h the camera pipeline gives its
-// decoder: 6 ms for 640×480, growing with the pixel count up to 20 ms (1280×720 gets 18 ms), so a frame,
-// including the pass that crosses the budget, stays within the 33 ms of a 30 fps camera.
+// decoder: 7 ms for 640×480, growing with the pixel count (21 ms for 1280×720) up to 24 ms, so
+// a frame, with the pass that may cross the budget, stays within the 33 ms of a 30 fps camera.
 func FrameBudgetFor(w, h int) time.Duration {
-	b := time.Duration(float64(6*time.Millisecond) * float64(w*h) / (640 * 480))
-	return min(max(b, 3*time.Millisecond), 20*time.Millisecond)
+	b := time.Duration(float64(7*time.Millisecond) * float64(w*h) / (640 * 480))
+	return min(max(b, 3*time.Millisecond), 24*time.Millisecond)
 }
 
 // Result is one barcode read from an image.
@@ -66,7 +66,7 @@ type Decoder struct {
 	fast  map[gozxing.DecodeHintType]interface{} // none: 1-D readers scan 15 rows
 
 	gray       image.Gray      // conversion buffer for images that are neither Gray nor YCbCr
-	bufs       [6][]byte       // scratch planes for crops, scales and rotations
+	bufs       [7][]byte       // scratch planes for crops, scales and rotations
 	cost       []time.Duration // measured cost of each optional pass on frames of costPixels
 	costPixels int
 	lastHit    image.Rectangle
@@ -96,6 +96,7 @@ type plane struct {
 	w, h   int
 	stride int
 	xf     affine
+	lazy   gozxing.LuminanceSource // when set, rows are computed on demand and pix is nil
 }
 
 // affine maps plane coordinates (x, y) to source coordinates (a*x+b*y+c, d*x+e*y+f).
@@ -129,9 +130,13 @@ type pass struct {
 	invert bool
 	qr     bool
 	c128   bool
-	// budgetOnly passes repeat what the first pass already does when there is no budget: with
-	// a budget, Code 128 is read on 15 rows (TRY_HARDER off) except in these passes.
+	// hard reads Code 128 on every row even with a budget; otherwise budgeted frames read it on
+	// 15 rows (TRY_HARDER off).
+	hard bool
+	// budgetOnly passes repeat what the first pass already does when there is no budget.
 	budgetOnly bool
+	// filesOnly passes cost too much for a camera frame: they run only without a budget.
+	filesOnly bool
 }
 
 func fullPlane(_ *Decoder, full plane) (plane, bool) { return full, true }
@@ -139,20 +144,34 @@ func fullPlane(_ *Decoder, full plane) (plane, bool) { return full, true }
 // optionalPasses run after the always-on full-frame pass, in this order, while the budget lasts.
 var optionalPasses = []pass{
 	{derive: fullPlane, bin: global, qr: true, c128: true},
-	{derive: fullPlane, bin: hybrid, c128: true, budgetOnly: true},
+	{derive: fullPlane, bin: hybrid, c128: true, hard: true, budgetOnly: true},
 	{derive: fullPlane, bin: hybrid, invert: true, qr: true, c128: true},
 	{derive: (*Decoder).sharpened, bin: hybrid, qr: true, c128: true},
+	{derive: (*Decoder).barSmoothed, bin: hybrid, c128: true, hard: true},
 	{derive: (*Decoder).half, bin: hybrid, qr: true, c128: true},
 	{derive: (*Decoder).threeQuarter, bin: hybrid, qr: true},
 	{derive: (*Decoder).rotated90, bin: hybrid, c128: true, qr: true},
 	{derive: (*Decoder).half, bin: global, qr: true},
 	{derive: fullPlane, bin: global, invert: true, qr: true},
 	{derive: (*Decoder).double, bin: hybrid, qr: true},
-	{derive: (*Decoder).rotated45, bin: hybrid, qr: true, c128: true},
-	{derive: (*Decoder).rotated315, bin: hybrid, c128: true},
+	{derive: rotatedAt(45), bin: hybrid, c128: true},
+	{derive: rotatedAt(-45), bin: hybrid, c128: true},
+	{derive: rotatedAt(45), bin: hybrid, qr: true, filesOnly: true}, // skewed photos: 60 ms at 720p
 	{derive: (*Decoder).rotated90, bin: global, c128: true},
+	{derive: (*Decoder).barSmoothed, bin: global, c128: true},
 	{derive: (*Decoder).double, bin: global, qr: true},
 	{derive: (*Decoder).half, bin: hybrid, invert: true, qr: true},
+	// 1-D rows read codes within about 20° of level; these fill the gaps between 0°, 45° and 90°.
+	{derive: rotatedAt(30), bin: hybrid, c128: true},
+	{derive: rotatedAt(-30), bin: hybrid, c128: true},
+	{derive: rotatedAt(60), bin: hybrid, c128: true},
+	{derive: rotatedAt(-60), bin: hybrid, c128: true},
+}
+
+// rotatedAt derives the frame turned by deg degrees for 1-D readers: rows are rotated only when
+// a reader asks for them (15 rows per frame with a budget), not the whole frame.
+func rotatedAt(deg float64) func(*Decoder, plane) (plane, bool) {
+	return func(d *Decoder, full plane) (plane, bool) { return d.rotatedRows(full, deg*math.Pi/180) }
 }
 
 // Decode reads one QR code or Code 128 barcode from img. *image.Gray and *image.YCbCr (camera
@@ -202,33 +221,48 @@ func (d *Decoder) Decode(img image.Image) (Result, error) {
 	if budgeted {
 		first = d.next % n
 	}
-	ran := 0
+	ran, skipped := 0, -1
 	for k := 0; k < n; k++ {
 		i := (first + k) % n
 		ps := optionalPasses[i]
-		if ps.budgetOnly && !budgeted {
+		if ps.budgetOnly && !budgeted || ps.filesOnly && budgeted {
 			continue
 		}
-		// Every frame runs at least one optional pass, so each is tried within a round of
-		// frames however slow the machine; further passes only while their cost fits.
-		if budgeted && ran > 0 && time.Since(start)+d.cost[i] > d.opts.Budget {
-			d.next = i
-			return Result{}, ErrNotFound
+		// Every frame runs at least its first optional pass, so each pass comes first within
+		// a round of frames however slow the machine; after it, any pass whose measured cost
+		// still fits, cheap ones filling the time that is left. The first pass that did not
+		// fit starts the next frame.
+		if budgeted && ran > 0 {
+			if left := d.opts.Budget - time.Since(start); left <= 0 {
+				break
+			} else if d.cost[i] > left {
+				if skipped < 0 {
+					skipped = i
+				}
+				continue
+			}
 		}
 		t0 := time.Now()
 		p, ok := ps.derive(d, full)
 		if !ok {
 			continue
 		}
-		r, hit := d.try(p, ps, budgeted && !ps.budgetOnly)
+		r, hit := d.try(p, ps, budgeted && !ps.hard)
 		d.cost[i] = (d.cost[i] + time.Since(t0)) / 2
 		ran++
 		if hit {
 			d.next = i
 			return d.hit(r, img, i), nil
 		}
+		if skipped < 0 && budgeted && k == n-1 {
+			skipped = first // went all the way round
+		}
 	}
-	d.next = 0
+	if skipped < 0 {
+		// Stopped on time: carry on after the last pass that ran.
+		skipped = (first + ran) % n
+	}
+	d.next = skipped
 	return Result{}, ErrNotFound
 }
 
@@ -252,9 +286,12 @@ func (d *Decoder) try(p plane, ps pass, fast bool) (Result, bool) {
 	if p.w < 21 || p.h < 21 {
 		return Result{}, false
 	}
-	src, err := gozxing.NewPlanarYUVLuminanceSource(p.pix, p.stride, p.h, 0, 0, p.w, p.h, false)
-	if err != nil {
-		return Result{}, false
+	var src gozxing.LuminanceSource = p.lazy
+	if src == nil {
+		var err error
+		if src, err = gozxing.NewPlanarYUVLuminanceSource(p.pix, p.stride, p.h, 0, 0, p.w, p.h, false); err != nil {
+			return Result{}, false
+		}
 	}
 	if ps.invert {
 		src = gozxing.NewInvertedLuminanceSource(src)
@@ -479,6 +516,47 @@ func (d *Decoder) sharpened(full plane) (plane, bool) {
 	return plane{pix: out, w: w, h: h, stride: w, xf: full.xf}, true
 }
 
+// barSmoothed averages each pixel with the three rows above and below it: along the bars of a
+// level 1-D code that removes sensor noise without blurring the bars, so a soft, noisy
+// barcode with 3-pixel modules still reads.
+func (d *Decoder) barSmoothed(full plane) (plane, bool) {
+	w, h := full.w, full.h
+	if h < 5 {
+		return plane{}, false
+	}
+	out := d.buf(6, w*h)
+	col := make([]int, w) // running sum of the rows in the window
+	n := 0
+	for y := 0; y < min(3, h); y++ {
+		row := full.pix[y*full.stride : y*full.stride+w]
+		for x, v := range row {
+			col[x] += int(v)
+		}
+		n++
+	}
+	for y := 0; y < h; y++ {
+		if add := y + 3; add < h {
+			row := full.pix[add*full.stride : add*full.stride+w]
+			for x, v := range row {
+				col[x] += int(v)
+			}
+			n++
+		}
+		if drop := y - 4; drop >= 0 {
+			row := full.pix[drop*full.stride : drop*full.stride+w]
+			for x, v := range row {
+				col[x] -= int(v)
+			}
+			n--
+		}
+		o := out[y*w : y*w+w]
+		for x := range o {
+			o[x] = byte((col[x] + n/2) / n)
+		}
+	}
+	return plane{pix: out, w: w, h: h, stride: w, xf: full.xf}, true
+}
+
 // threeQuarter is the frame at 3/4 size (bilinear): modules land differently on the hybrid
 // binarizer's 8-pixel blocks, and a little blur is averaged away, without halving small codes.
 func (d *Decoder) threeQuarter(full plane) (plane, bool) {
@@ -526,44 +604,95 @@ func (d *Decoder) rotated90(full plane) (plane, bool) {
 	return plane{pix: out, w: w, h: h, stride: w, xf: full.xf.after(affine{a: 0, b: -1, c: float64(full.w - 1), d: 1, e: 0, f: 0})}, true
 }
 
-func (d *Decoder) rotated45(full plane) (plane, bool)  { return d.rotatedBy(full, math.Pi/4) }
-func (d *Decoder) rotated315(full plane) (plane, bool) { return d.rotatedBy(full, -math.Pi/4) }
-
-// rotatedBy is the frame turned by angle (nearest neighbour, white outside), large frames at
-// half size to bound the cost: diagonal 1-D codes and QR codes whose finder rows are skewed.
-func (d *Decoder) rotatedBy(full plane, angle float64) (plane, bool) {
+// rotation is the geometry of turning full by angle: the source plane (halved above 1280×720),
+// the rotated size and the map from rotated to source coordinates.
+func (d *Decoder) rotation(full plane, angle float64) (plane, int, int, affine, bool) {
 	src := full
-	if full.w*full.h > 640*480 {
+	if full.w*full.h > 1280*720 {
 		var ok bool
 		if src, ok = d.half(full); !ok {
-			return plane{}, false
+			return plane{}, 0, 0, affine{}, false
 		}
 	}
 	cos, sin := math.Cos(angle), math.Sin(angle)
 	sw, sh := float64(src.w), float64(src.h)
 	w := int(math.Ceil(math.Abs(sw*cos) + math.Abs(sh*sin)))
 	h := int(math.Ceil(math.Abs(sw*sin) + math.Abs(sh*cos)))
-	out := d.buf(3, w*h)
 	cx, cy := sw/2, sh/2
 	ox, oy := float64(w)/2, float64(h)/2
 	// plane (x, y) -> src: rotate (x-ox, y-oy) by -angle, add (cx, cy)
 	m := affine{a: cos, b: sin, c: cx - cos*ox - sin*oy, d: -sin, e: cos, f: cy + sin*ox - cos*oy}
-	for y := 0; y < h; y++ {
-		fy := float64(y) + 0.5
-		o := out[y*w : y*w+w]
-		for x := range o {
-			fx := float64(x) + 0.5
-			sx := int(m.a*fx + m.b*fy + m.c)
-			sy := int(m.d*fx + m.e*fy + m.f)
-			if sx < 0 || sy < 0 || sx >= src.w || sy >= src.h {
-				o[x] = 255
-				continue
-			}
-			o[x] = src.pix[sy*src.stride+sx]
-		}
-	}
-	return plane{pix: out, w: w, h: h, stride: w, xf: src.xf.after(m)}, true
+	return src, w, h, m, src.w >= 2 && src.h >= 2
 }
+
+// rotateRow fills o with row y of src seen through m, bilinear in 8-bit fixed point (nearest
+// neighbour leaves ±½-pixel steps along tilted bars, a sixth of a 3-pixel module); outside the
+// source is white.
+func rotateRow(src plane, m affine, y int, o []byte) {
+	fy := float64(y) + 0.5
+	for x := range o {
+		fx := float64(x) + 0.5
+		sx := m.a*fx + m.b*fy + m.c - 0.5
+		sy := m.d*fx + m.e*fy + m.f - 0.5
+		if sx < 0 || sy < 0 || sx >= float64(src.w-1) || sy >= float64(src.h-1) {
+			o[x] = 255
+			continue
+		}
+		x0, y0 := int(sx), int(sy)
+		ax, ay := int((sx-float64(x0))*256), int((sy-float64(y0))*256)
+		r0 := src.pix[y0*src.stride+x0:]
+		r1 := src.pix[(y0+1)*src.stride+x0:]
+		top := int(r0[0])*(256-ax) + int(r0[1])*ax
+		bot := int(r1[0])*(256-ax) + int(r1[1])*ax
+		o[x] = byte((top*(256-ay) + bot*ay + 1<<15) >> 16)
+	}
+}
+
+// rotatedRows is the frame turned by angle (bilinear, white outside; frames larger than 1280×720
+// at half size) for 1-D readers, with rows computed on demand: diagonal barcodes. QR codes need
+// no rotation: their detector finds them at any angle.
+func (d *Decoder) rotatedRows(full plane, angle float64) (plane, bool) {
+	src, w, h, m, ok := d.rotation(full, angle)
+	if !ok {
+		return plane{}, false
+	}
+	if src.pix != nil && len(d.bufs[0]) > 0 && &src.pix[0] == &d.bufs[0][0] {
+		// half() reuses buffer 0, which a later pass may overwrite: keep a copy.
+		src.pix = append([]byte(nil), src.pix...)
+	}
+	rs := &rotatedSource{LuminanceSourceBase: gozxing.LuminanceSourceBase{Width: w, Height: h}, src: src, m: m}
+	return plane{w: w, h: h, xf: src.xf.after(m), lazy: rs}, true
+}
+
+// rotatedSource is a gozxing luminance source that rotates the rows it is asked for.
+type rotatedSource struct {
+	gozxing.LuminanceSourceBase
+	src plane
+	m   affine
+}
+
+func (r *rotatedSource) GetRow(y int, row []byte) ([]byte, error) {
+	if y < 0 || y >= r.Height {
+		return nil, fmt.Errorf("scanner: row %d outside the image", y)
+	}
+	if len(row) < r.Width {
+		row = make([]byte, r.Width)
+	}
+	rotateRow(r.src, r.m, y, row[:r.Width])
+	return row, nil
+}
+
+func (r *rotatedSource) GetMatrix() []byte {
+	out := make([]byte, r.Width*r.Height)
+	for y := 0; y < r.Height; y++ {
+		rotateRow(r.src, r.m, y, out[y*r.Width:(y+1)*r.Width])
+	}
+	return out
+}
+
+func (r *rotatedSource) Invert() gozxing.LuminanceSource { return gozxing.LuminanceSourceInvert(r) }
+
+func (r *rotatedSource) String() string { return gozxing.LuminanceSourceString(r) }
 
 // DecodeFile decodes the image file at path (PNG, JPEG or GIF) with every pass.
 func DecodeFile(path string) (Result, error) {

@@ -11,7 +11,11 @@ import (
 // module contrast reduced, box-blurred blur times, with sensor noise, centred at (cx, cy) in a
 // w×h frame, size px wide; dark inverts it (dark-mode screens), mirror flips it (selfie cams).
 func phoneShot(t testing.TB, text string, w, h, cx, cy, px int, angle float64, blur int, dark, mirror bool) *image.YCbCr {
-	q := qrImage(t, text, px)
+	return phoneShotOf(qrImage(t, text, px), w, h, cx, cy, px, angle, blur, dark, mirror)
+}
+
+// phoneShotOf is phoneShot for any code image q.
+func phoneShotOf(q image.Image, w, h, cx, cy, px int, angle float64, blur int, dark, mirror bool) *image.YCbCr {
 	b := q.Bounds()
 	g := image.NewGray(image.Rect(0, 0, w, h))
 	rng := rand.New(rand.NewPCG(7, uint64(px)))
@@ -116,5 +120,76 @@ func TestDecodePhoneScreens(t *testing.T) {
 			}
 			t.Errorf("not read in 15 budgeted frames")
 		})
+	}
+}
+
+// TestDecodePhoneScreenBarcodes: Code 128 card codes on a phone screen, as a webcam sees them.
+func TestDecodePhoneScreenBarcodes(t *testing.T) {
+	if testing.Short() {
+		t.Skip("renders 720p frames")
+	}
+	bar := code128Image(t, "751234212312", 360, 110)
+	tests := []struct {
+		name  string
+		angle float64
+		blur  int
+		dark  bool
+	}{
+		{"level", 0, 0, false},
+		{"tilted 15 degrees", 15, 0, false},
+		{"tilted 45 degrees", 45, 0, false},
+		{"vertical", 90, 0, false},
+		{"upside down, soft focus", 180, 1, false},
+		{"dark mode", 5, 0, true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			frame := phoneShotOf(bar, 1280, 720, 640, 360, 400, tt.angle, tt.blur, tt.dark, false)
+			d := NewDecoder(DecoderOptions{Budget: FrameBudgetFor(1280, 720)})
+			// A cashier holds the phone up for a second: 30 frames.
+			for i := 1; i <= 30; i++ {
+				if r, err := d.Decode(frame); err == nil {
+					if r.Text != "751234212312" || r.Format != FormatCode128 {
+						t.Fatalf("misread %q %s", r.Text, r.Format)
+					}
+					t.Logf("read in frame %d", i)
+					return
+				}
+			}
+			t.Errorf("not read in 30 budgeted frames")
+		})
+	}
+}
+
+// TestDecodeAnyAngle: a Code 128 with 3-pixel modules and a card QR, turned 0° to 90° in 5° steps
+// in a 1280×720 frame, all read by DecodeFile's decoder (every pass).
+func TestDecodeAnyAngle(t *testing.T) {
+	if testing.Short() {
+		t.Skip("renders 38 frames of 720p")
+	}
+	const card = "https://shop.example.com/use?encrypt_code=" + docEncrypt
+	codes := []struct {
+		img    image.Image
+		px     int
+		text   string
+		format string
+	}{
+		{code128Image(t, "751234212312", 360, 110), 400, "751234212312", FormatCode128},
+		{qrImage(t, card, 260), 260, card, FormatQRCode},
+	}
+	for _, c := range codes {
+		var failed []float64
+		for a := 0.0; a <= 90; a += 5 {
+			r, err := NewDecoder(DecoderOptions{}).Decode(phoneShotOf(c.img, 1280, 720, 640, 360, c.px, a, 0, false, false))
+			switch {
+			case err != nil:
+				failed = append(failed, a)
+			case r.Text != c.text || r.Format != c.format:
+				t.Errorf("%s at %v°: misread %q %s", c.format, a, r.Text, r.Format)
+			}
+		}
+		if len(failed) > 0 {
+			t.Errorf("%s not read at %v degrees", c.format, failed)
+		}
 	}
 }
