@@ -157,6 +157,8 @@ var optionalPasses = []pass{
 	{derive: rotatedAt(45), bin: hybrid, c128: true},
 	{derive: rotatedAt(-45), bin: hybrid, c128: true},
 	{derive: rotatedAt(45), bin: hybrid, qr: true, filesOnly: true}, // skewed photos: 60 ms at 720p
+	{derive: rotatedAt(-45), bin: hybrid, qr: true, filesOnly: true},
+	{derive: rotatedAt(45), bin: global, qr: true, filesOnly: true},
 	{derive: (*Decoder).rotated90, bin: global, c128: true},
 	{derive: (*Decoder).barSmoothed, bin: global, c128: true},
 	{derive: (*Decoder).double, bin: global, qr: true},
