@@ -229,7 +229,7 @@ func TestCameraPipelineDedupsAndPreviews(t *testing.T) {
 
 func TestCameraPreviewRateWhileDecodingAndStop(t *testing.T) {
 	// A 1280×720 frame with no code keeps the decoder busy every frame.
-	src := NewStillSource(toYCbCr(nil, 1280, 720), 30)
+	src := &countingSource{FrameSource: NewStillSource(toYCbCr(nil, 1280, 720), 30)}
 	var mu sync.Mutex
 	previews := 0
 	cam := NewCamera(src, CameraConfig{}, nil, func(p *image.RGBA) {
@@ -265,7 +265,10 @@ func TestCameraPreviewRateWhileDecodingAndStop(t *testing.T) {
 		// keep flowing while the decoder is busy. The rate is measured without it.
 		min = 3
 	}
-	t.Logf("%d preview frames in 1 s while decoding 1280×720 frames", previews)
+	t.Logf("%d preview frames of %d camera frames in 1 s while decoding 1280×720 frames", previews, src.n)
+	// On a machine too busy to deliver 30 frames a second, every delivered frame still has
+	// its preview: decoding never holds the preview up.
+	min = minInt(min, src.n-1)
 	if previews < min {
 		t.Errorf("%d preview frames in 1 s, want ≥ %d", previews, min)
 	}
@@ -301,4 +304,25 @@ func TestCameraPreviewCap(t *testing.T) {
 	if previews < 2 || previews > 8 {
 		t.Errorf("%d previews in 0.5 s at MaxPreviewFPS 10, want 2–8", previews)
 	}
+}
+
+// countingSource counts the frames it delivered.
+type countingSource struct {
+	FrameSource
+	n int
+}
+
+func (c *countingSource) Next(ctx context.Context) (image.Image, error) {
+	img, err := c.FrameSource.Next(ctx)
+	if err == nil {
+		c.n++
+	}
+	return img, err
+}
+
+func minInt(a, b int) int {
+	if a < b {
+		return a
+	}
+	return b
 }

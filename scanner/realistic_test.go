@@ -82,7 +82,7 @@ func boxBlur(p plane, _ Decoder) []byte {
 }
 
 // TestDecodePhoneScreens: card URLs on phone screens at arm's length, as a 1280×720 webcam sees
-// them, read by the budgeted camera decoder within a few frames.
+// them, read by the budgeted camera decoder within a second of frames.
 func TestDecodePhoneScreens(t *testing.T) {
 	if testing.Short() {
 		t.Skip("renders 720p frames")
@@ -108,7 +108,9 @@ func TestDecodePhoneScreens(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			frame := phoneShot(t, card, 1280, 720, 700, 380, tt.px, tt.angle, tt.blur, tt.dark, tt.mirror)
 			d := NewDecoder(DecoderOptions{Budget: FrameBudgetFor(1280, 720)})
-			for i := 1; i <= 15; i++ {
+			// 30 frames, one second: more than there are optional passes, and every frame runs
+			// at least one, so the outcome does not depend on how busy the machine is.
+			for i := 1; i <= 30; i++ {
 				r, err := d.Decode(frame)
 				if err == nil {
 					if r.Text != card {
@@ -118,7 +120,7 @@ func TestDecodePhoneScreens(t *testing.T) {
 					return
 				}
 			}
-			t.Errorf("not read in 15 budgeted frames")
+			t.Errorf("not read in 30 budgeted frames")
 		})
 	}
 }
