@@ -262,3 +262,49 @@ func TestStateFileErrors(t *testing.T) {
 }
 
 func writeFile(path, s string) error { return os.WriteFile(path, []byte(s), 0o600) }
+
+// TestStartStopsWithContext: cancelling Start's ctx closes both listeners.
+func TestStartStopsWithContext(t *testing.T) {
+	s, err := New(Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	r, err := Start(ctx, s, "", "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	cancel()
+	for _, u := range []string{r.URL, r.ControlURL} {
+		addr := strings.TrimPrefix(u, "http://")
+		deadline := time.Now().Add(3 * time.Second)
+		for {
+			c, err := net.DialTimeout("tcp", addr, time.Second)
+			if err != nil {
+				break
+			}
+			c.Close()
+			if time.Now().After(deadline) {
+				t.Fatalf("%s still accepts connections after cancel", u)
+			}
+			time.Sleep(10 * time.Millisecond)
+		}
+	}
+	if err := r.Close(); err != nil {
+		t.Errorf("Close after cancel: %v", err)
+	}
+}
+
+// TestRunAddressInUse: Run fails at once, before printing, when its port is taken.
+func TestRunAddressInUse(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	var out strings.Builder
+	err = Run(context.Background(), RunOptions{Listen: ln.Addr().String()}, &out)
+	if err == nil || out.Len() != 0 {
+		t.Errorf("Run on a taken port: err %v, printed %q; want an error and nothing printed", err, out.String())
+	}
+}
