@@ -1,8 +1,11 @@
 package wxsim
 
 import (
+	"encoding/json"
 	"errors"
+	"net/http/httptest"
 	"net/url"
+	"regexp"
 	"strings"
 	"sync"
 	"testing"
@@ -321,5 +324,22 @@ func TestCustomerActsMidSession(t *testing.T) {
 	}
 	if err := e.sim.SetCodeStatus("nope", "DELETE"); !errors.Is(err, ErrUnknownCode) {
 		t.Errorf("unknown code: %v", err)
+	}
+}
+
+func TestHintSuffix(t *testing.T) {
+	s, err := New(Options{HintSuffix: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	w := httptest.NewRecorder()
+	s.ServeHTTP(w, httptest.NewRequest("POST", "/card/code/get", strings.NewReader(`{"code":"1"}`)))
+	var m map[string]any
+	if err := json.Unmarshal(w.Body.Bytes(), &m); err != nil {
+		t.Fatal(err)
+	}
+	msg, _ := m["errmsg"].(string)
+	if errcode(m) != 41001 || !regexp.MustCompile(`^access_token missing hint: \[[0-9A-Za-z]+\]$`).MatchString(msg) {
+		t.Errorf("answer %v, want 41001 with a hint: [...] suffix", m)
 	}
 }

@@ -47,6 +47,8 @@ type Options struct {
 	// LegacyCodeGet makes card/code/get answer in the legacy shape: user_card_status and
 	// can_consume (as the string "true"/"false") inside "card".
 	LegacyCodeGet bool
+	// HintSuffix makes errmsg end in the older " hint: [xxxx]" trace suffix instead of " rid: …".
+	HintSuffix bool
 	// ReviewDelay is how long a card made by card/create (or sent back by card/update) stays
 	// CARD_STATUS_NOT_VERIFY before it is approved; 0 means 10 minutes, negative means at once.
 	ReviewDelay time.Duration
@@ -60,6 +62,7 @@ type Sim struct {
 	statePath     string
 	whitelist     map[string]bool
 	legacy        bool
+	hint          bool
 	classicQuota  int
 	stableMinute  int
 	stableDaily   int
@@ -89,6 +92,7 @@ func New(opts Options) (*Sim, error) {
 		nowFn:        opts.Now,
 		statePath:    opts.StatePath,
 		legacy:       opts.LegacyCodeGet,
+		hint:         opts.HintSuffix,
 		classicQuota: opts.ClassicDailyQuota,
 		stableMinute: opts.StableMinuteQuota,
 		stableDaily:  opts.StableDailyQuota,
@@ -253,6 +257,10 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 
 // errBody renders an error answer; callers hold s.mu.
 func (s *Sim) errBody(e *apiError) map[string]any {
+	if s.hint {
+		s.ridSeq++
+		return map[string]any{"errcode": e.code, "errmsg": fmt.Sprintf("%s hint: [%05X%s]", e.msg, s.ridSeq%0xFFFFF, "ge10")}
+	}
 	return map[string]any{"errcode": e.code, "errmsg": e.msg + " rid: " + s.rid()}
 }
 
