@@ -22,6 +22,7 @@ const (
 	KeyWrongCard     = "redeem.reason.wrong_card"     // the code belongs to another card
 	KeyDamaged       = "redeem.reason.damaged"        // 40075
 	KeyCannotConsume = "redeem.reason.cannot_consume" // can_consume false with no other reason
+	KeyUnusable      = "redeem.reason.unusable"       // 40127 when code/get could not say which
 	KeyWeChatPay     = "redeem.reason.wechat_pay"
 	KeyAlipay        = "redeem.reason.alipay"
 	KeyCampaignQR    = "redeem.reason.campaign_qr"
@@ -225,7 +226,7 @@ func errRefusal(code int) (Message, Message) {
 	case 40079:
 		return msg(KeyExpired), msg(KeyTellExpired)
 	case 40127:
-		return msg(KeyCannotConsume, "Status", ""), msg(KeyTellUnknown)
+		return msg(KeyUnusable), msg(KeyTellUnknown)
 	}
 	return msg(KeyWeChatError, "Code", code), Message{}
 }
