@@ -2,7 +2,7 @@ package wxsim
 
 import "fmt"
 
-// The demo seed ("demo"): the account of a fruit-and-tea shop, 鲜果时光, with one card of every
+// SeedDemo is the Options.Seed of the demo account: the account of a fruit-and-tea shop, 鲜果时光, with one card of every
 // type and codes in every state. Dates are relative to the clock at seeding (Beijing days). The
 // end-to-end tests, the training-mode UI and the docs rely on these codes:
 //
@@ -38,6 +38,9 @@ import "fmt"
 // test)
 //
 //	3RXtMkpfISssLyqaqFV+prI19kWCcmRrSHeF6iRXKjAO+YUK20oaVBEfiA2/Y35J
+const SeedDemo = "demo"
+
+// seedDemo fills an empty account with the SeedDemo cards and codes.
 func (s *Sim) seedDemo() error {
 	now := s.now().Unix()
 	today := dayStart(now)

@@ -34,7 +34,7 @@ const (
 type Options struct {
 	AppID, Secret string           // the account; defaults DemoAppID / DemoSecret
 	Now           func() time.Time // injectable clock; default time.Now
-	Seed          string           // "" (empty account) or "demo" (see seed_demo.go)
+	Seed          string           // "" (empty account) or SeedDemo ("demo")
 	StatePath     string           // if set: load at start, save after every state change (atomic write)
 	IPWhitelist   []string         // optional: the classic token endpoint answers 40164 "invalid ip X" for other callers
 
@@ -143,7 +143,7 @@ func New(opts Options) (*Sim, error) {
 	if !loaded {
 		switch opts.Seed {
 		case "":
-		case "demo":
+		case SeedDemo:
 			if err := s.seedDemo(); err != nil {
 				return nil, fmt.Errorf("wxsim: demo seed: %w", err)
 			}
