@@ -78,7 +78,7 @@ func cacheRow(c *wxapi.Card) (storage.CachedCard, error) {
 }
 
 // card returns one card from the cache; when it is missing and fetch is set, from WeChat (and
-// caches it). nil when unknown.
+// caches it) within ctx's deadline, or LookupWait when ctx has none. nil when unknown.
 func (s *Service) card(ctx context.Context, cardID string, fetch bool) *wxapi.Card {
 	if cardID == "" {
 		return nil
@@ -92,8 +92,12 @@ func (s *Service) card(ctx context.Context, cardID string, fetch bool) *wxapi.Ca
 	if !fetch || s.wx == nil {
 		return nil
 	}
-	lctx, cancel := context.WithTimeout(ctx, s.Policy().LookupWait)
-	defer cancel()
+	lctx := ctx
+	if _, ok := ctx.Deadline(); !ok {
+		var cancel context.CancelFunc
+		lctx, cancel = context.WithTimeout(ctx, s.Policy().LookupWait)
+		defer cancel()
+	}
 	c, err := s.wx.GetCard(lctx, cardID)
 	if err != nil {
 		s.log.Warn("card/get failed; showing the code without card details", "card_id", cardID, "err", err)

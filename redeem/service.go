@@ -341,7 +341,7 @@ func (s *Service) lookup(ctx context.Context, p *Preview, urlCardID string, pol 
 	p.CardID = info.CardID
 	p.Status = info.Status
 	p.ValidFrom, p.ValidTo = info.BeginTime, info.EndTime
-	card := s.card(ctx, p.CardID, true)
+	card := s.card(lctx, p.CardID, true) // what is left of the cashier's wait
 	s.fillCard(p, card)
 	if info.BeginTime != 0 || info.EndTime != 0 {
 		p.ValidFrom, p.ValidTo = info.BeginTime, info.EndTime
