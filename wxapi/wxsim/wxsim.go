@@ -148,7 +148,7 @@ func New(opts Options) (*Sim, error) {
 				return nil, fmt.Errorf("wxsim: demo seed: %w", err)
 			}
 		default:
-			return nil, fmt.Errorf("wxsim: %w: %q", ErrUnknownSeed, opts.Seed)
+			return nil, fmt.Errorf("%w %q (want \"\" or %q)", ErrUnknownSeed, opts.Seed, SeedDemo)
 		}
 		if s.statePath != "" {
 			if err := s.save(); err != nil {
