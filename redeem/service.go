@@ -35,9 +35,11 @@ type Config struct {
 	WX       WeChat
 	DB       *storage.DB
 	Terminal string
-	Policy   Policy // zero value: DefaultPolicy(); a policy a manager saved overrides it
-	Now      func() time.Time
-	Logger   *slog.Logger
+	// Policy is the offline policy in force, normally from the settings store. Left zero, the
+	// policy last given to SetPolicy (kept in the journal database) applies, else DefaultPolicy().
+	Policy Policy
+	Now    func() time.Time
+	Logger *slog.Logger
 
 	// Concurrency is how many queued redemptions the sync worker sends at once (default 8).
 	Concurrency int
@@ -128,7 +130,8 @@ func New(cfg Config) *Service {
 		cfg.DuplicateWindow = 5 * time.Second
 	}
 	p := cfg.Policy
-	if isZeroPolicy(p) {
+	fromConfig := !isZeroPolicy(p)
+	if !fromConfig {
 		p = DefaultPolicy()
 	}
 	if p.LookupWait <= 0 {
@@ -137,6 +140,7 @@ func New(cfg Config) *Service {
 	s := &Service{
 		wx: cfg.WX, db: cfg.DB, cfg: cfg, now: cfg.Now, log: cfg.Logger, policy: p,
 		subs: map[int]chan SyncProgress{}, recent: map[string]recent{}, wake: make(chan struct{}, 1),
+		policyLoaded: fromConfig, // the caller's policy (the settings store) is the one in force
 	}
 	s.progress.Online = true
 	return s
@@ -193,7 +197,9 @@ var ErrNoWeChat = errors.New("redeem: no WeChat client configured")
 // ErrBadPolicy is returned by SetPolicy for a policy that makes no sense (negative caps).
 var ErrBadPolicy = errors.New("redeem: invalid offline policy")
 
-// SetPolicy stores a new offline policy and its audit entry in one transaction.
+// SetPolicy puts a new offline policy in force and stores it with its audit entry in one
+// transaction. Callers that keep settings elsewhere save it there too and pass it as
+// Config.Policy on the next start.
 func (s *Service) SetPolicy(ctx context.Context, actor string, p Policy) error {
 	if p.MaxPending < 0 || p.MaxFaceValue < 0 || p.MaxAge < 0 || p.LookupWait < 0 {
 		return fmt.Errorf("%w: negative limit", ErrBadPolicy)

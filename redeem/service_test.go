@@ -513,13 +513,24 @@ func TestPolicyStoredWithAudit(t *testing.T) {
 	if err := e.svc.SetPolicy(e.ctx, "boss", Policy{MaxPending: -1}); !errors.Is(err, ErrBadPolicy) {
 		t.Errorf("negative cap: %v, want ErrBadPolicy", err)
 	}
-	again := New(e.conf)
+	// Restarted without a policy of its own, the engine uses the stored one.
+	bare := e.conf
+	bare.Policy = Policy{}
+	again := New(bare)
 	if _, err := again.Check(e.ctx, e.scan("")); err != nil {
 		t.Fatal(err)
 	}
 	got := again.Policy()
 	if got.MaxPending != 7 || len(got.AllowedTypes) != 1 || got.AllowedTypes[0] != wxapi.CardGift {
 		t.Errorf("policy after restart = %+v", got)
+	}
+	// Given one (from the settings store), that one is in force.
+	given := New(e.conf)
+	if _, err := given.Check(e.ctx, e.scan("")); err != nil {
+		t.Fatal(err)
+	}
+	if got := given.Policy(); got.MaxPending != e.pol.MaxPending || len(got.AllowedTypes) != 0 {
+		t.Errorf("policy with Config.Policy set = %+v, want the configured one", got)
 	}
 	log, _ := e.db.AuditLog(e.ctx, time.Time{})
 	if len(log) != 1 || log[0].Action != "offline_policy.set" || log[0].Actor != "boss" {
