@@ -35,8 +35,9 @@ type Config struct {
 	WX       WeChat
 	DB       *storage.DB
 	Terminal string
-	// Policy is the offline policy in force, normally from the settings store. Left zero, the
-	// policy last given to SetPolicy (kept in the journal database) applies, else DefaultPolicy().
+	// Policy is the offline policy in force, normally from the settings store (which never holds
+	// an all-zero one: its LookupWait is at least 500 ms). Left entirely zero, the policy last
+	// given to SetPolicy (kept in the journal database) applies, else DefaultPolicy().
 	Policy Policy
 	Now    func() time.Time
 	Logger *slog.Logger
