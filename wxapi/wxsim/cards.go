@@ -530,6 +530,9 @@ func (s *Sim) uploadImg(c *call) (map[string]any, *apiError) {
 	if err != nil || mt != "multipart/form-data" || params["boundary"] == "" {
 		return nil, errf(41005, "media data missing")
 	}
+	if len(c.body) >= maxBody {
+		return nil, errf(40009, "invalid image size")
+	}
 	mr := multipart.NewReader(bytes.NewReader(c.body), params["boundary"])
 	var data []byte
 	for {

@@ -254,6 +254,7 @@ func TestUploadImg(t *testing.T) {
 		{"wrong field", "file", pngBuf.Bytes(), 41005},
 		{"not an image", "media", []byte("GIF89a-not-really"), 40005},
 		{"too big", "media", append(append([]byte{}, pngBuf.Bytes()...), make([]byte, 1<<20)...), 40009},
+		{"far too big", "media", append(append([]byte{}, pngBuf.Bytes()...), make([]byte, 3<<20)...), 40009},
 	} {
 		if got := errcode(upload(tc.field, tc.data)); got != tc.want {
 			t.Errorf("%s: errcode %d, want %d", tc.name, got, tc.want)
