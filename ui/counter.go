@@ -435,7 +435,14 @@ func (c *Counter) HandleScan(ev scanner.Event) {
 	c.opCancel = cancel
 	scan := c.scan
 	goThen(ctx, c.post, func(ctx context.Context) (*redeem.Preview, error) {
-		return c.opts.Redeemer.Check(ctx, scan)
+		p, err := c.opts.Redeemer.Check(ctx, scan)
+		if err == nil && p != nil && !p.CanRedeem {
+			// A refusal is a decision too: the engine journals it (nothing is consumed).
+			if _, jerr := c.opts.Redeemer.Redeem(ctx, p); jerr != nil {
+				c.log.Error("counter: journal refusal", "err", jerr)
+			}
+		}
+		return p, err
 	}, func(p *redeem.Preview, err error) {
 		cancel()
 		if gen != c.gen || c.state != StateChecking {

@@ -133,6 +133,14 @@ func TestResults(t *testing.T) {
 			if got := r.c.resView.tell.Text; got != tt.wantTell {
 				t.Errorf("tell: got %q, want %q", got, tt.wantTell)
 			}
+			if lookupRefusal := tt.outcome == "" && tt.checkErr == nil; lookupRefusal {
+				r.red.mu.Lock()
+				got := r.red.refusals
+				r.red.mu.Unlock()
+				if len(got) != 1 || got[0] != tt.code {
+					t.Errorf("journaled refusals: got %v, want [%s]", got, tt.code)
+				}
+			}
 			if tt.wantV == VerdictQueued && r.c.resView.bg.FillColor != ColorQueued {
 				t.Errorf("queued colour: got %v, want amber", r.c.resView.bg.FillColor)
 			}

@@ -30,6 +30,7 @@ type fakeRedeemer struct {
 	hang     bool // Check blocks until ctx ends
 	checks   []redeem.Scan
 	redeems  []string
+	refusals []string // codes whose refusal was journaled
 	progress redeem.SyncProgress
 	subs     []chan redeem.SyncProgress
 	syncs    int
@@ -81,6 +82,11 @@ func (f *fakeRedeemer) Check(ctx context.Context, scan redeem.Scan) (*redeem.Pre
 func (f *fakeRedeemer) Redeem(ctx context.Context, p *redeem.Preview) (*redeem.Outcome, error) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
+	if !p.CanRedeem {
+		// Like the engine: a refusal is journaled and nothing is consumed.
+		f.refusals = append(f.refusals, p.Code)
+		return &redeem.Outcome{Result: redeem.ResultRejected, Code: p.Code, ErrCode: p.ErrCode, Reason: p.Reason, Preview: p}, nil
+	}
 	f.redeems = append(f.redeems, p.Code)
 	o := &redeem.Outcome{Result: f.outcome, Code: p.Code, CardID: p.CardID, Title: p.Title, CardType: p.CardType, Reason: f.reason, Preview: p}
 	if f.outcome == redeem.ResultRejected {
