@@ -30,7 +30,8 @@ type Running struct {
 	wg      sync.WaitGroup
 
 	mu        sync.Mutex
-	api       *http.Server // nil while Down
+	lns       []net.Listener // every listener served, closed again by Close as a backstop
+	api       *http.Server   // nil while Down
 	closed    bool
 	closeErr  error
 	reopenErr error
@@ -90,8 +91,10 @@ func (r *Running) newAPIServer() *http.Server {
 	return &http.Server{Handler: r.sim, ReadHeaderTimeout: 10 * time.Second}
 }
 
-// serve runs srv on ln in a goroutine tracked by r.wg; it ends when srv is closed.
+// serve runs srv on ln in a goroutine tracked by r.wg; it ends when srv is closed. Callers hold
+// r.mu (or own r exclusively, in Start).
 func (r *Running) serve(srv *http.Server, ln net.Listener) {
+	r.lns = append(r.lns, ln)
 	r.wg.Add(1)
 	go func() {
 		defer r.wg.Done()
@@ -171,6 +174,13 @@ func (r *Running) Close() error {
 			}
 		}
 	}
+	// Every listener is closed even if its server was never told (a Serve goroutine that started
+	// late), so no serving goroutine can be left in Accept; closing twice is harmless.
+	r.mu.Lock()
+	for _, ln := range r.lns {
+		_ = ln.Close()
+	}
+	r.mu.Unlock()
 	r.closeErr = errors.Join(errs...)
 	close(r.done)
 	r.wg.Wait()
