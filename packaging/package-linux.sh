@@ -12,6 +12,9 @@ if [ ! -x bin/fyne ]; then
 fi
 version=$(sed -n 's/^ *Version *= *"\(.*\)"/\1/p' FyneApp.toml)
 rm -f CardPOS.tar.xz
+# fyne package bumps Build in FyneApp.toml; keep the committed file as it is.
+cp FyneApp.toml "$(mktemp -d)/FyneApp.toml.keep" && keep=$_
+trap 'cp "$keep" FyneApp.toml' EXIT
 bin/fyne package --os linux --release --tags migrated_fynedo
 mv CardPOS.tar.xz "dist/CardPOS-$version-linux-amd64.tar.xz"
 echo "packaging: dist/CardPOS-$version-linux-amd64.tar.xz"
