@@ -30,6 +30,25 @@ func newText(size float32, bold bool, c color.Color) *canvas.Text {
 	return t
 }
 
+// setWarning shows s in bold warning colour, wrapped to the panel's width; "" hides it.
+func setWarning(rt *widget.RichText, s string) {
+	if s == "" {
+		rt.Segments = nil
+		rt.Hide()
+		return
+	}
+	if len(rt.Segments) == 1 {
+		if seg, ok := rt.Segments[0].(*widget.TextSegment); ok && seg.Text == s && rt.Visible() {
+			return
+		}
+	}
+	rt.Segments = []widget.RichTextSegment{&widget.TextSegment{Text: s, Style: widget.RichTextStyle{
+		ColorName: colorNameWarn, TextStyle: fyne.TextStyle{Bold: true}, Inline: true, SizeName: theme.SizeNameText,
+	}}}
+	rt.Show()
+	rt.Refresh()
+}
+
 func setText(t *canvas.Text, s string) {
 	if t.Text != s {
 		t.Text = s
@@ -50,7 +69,7 @@ type cardPanel struct {
 	codeHead *canvas.Text
 	codeTail *canvas.Text
 	status   *canvas.Text
-	offline  *canvas.Text
+	offline  *widget.RichText // wraps: the offline warning is a sentence, not a word
 	notice   *widget.Label
 	redeem   *keyButton
 	cancel   *keyButton
@@ -68,12 +87,13 @@ func newCardPanel(c *Counter) *cardPanel {
 		codeHead: newText(24, false, ColorSubtle),
 		codeTail: newText(SizeCodeEnd, true, ColorText),
 		status:   newText(SizeBody, false, ColorText),
-		offline:  newText(SizeBody, true, ColorWarnText),
+		offline:  widget.NewRichText(),
 		notice:   widget.NewLabel(""),
 	}
 	p.codeHead.TextStyle.Monospace = true
 	p.codeTail.TextStyle.Monospace = true
 	p.notice.Wrapping = fyne.TextWrapWord
+	p.offline.Wrapping = fyne.TextWrapWord
 	p.redeem = newKeyButton(c, theme.ConfirmIcon(), nil)
 	p.redeem.Importance = widget.HighImportance
 	p.cancel = newKeyButton(c, theme.CancelIcon(), nil)
@@ -127,7 +147,7 @@ func (p *cardPanel) render(c *Counter, pv *redeem.Preview, redeeming bool) {
 		}
 		warn += r
 	}
-	setText(p.offline, warn)
+	setWarning(p.offline, warn)
 	if pv.Notice != "" {
 		p.notice.SetText(c.t("ui.card.notice", map[string]any{"Notice": pv.Notice}))
 		p.notice.Show()
