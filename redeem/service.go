@@ -271,7 +271,9 @@ func (s *Service) Check(ctx context.Context, scan Scan) (*Preview, error) {
 		case unreachable(err):
 			p.Offline = true
 			p.Reason, p.Advice = msg(KeyOfflineEncrypted), msg(KeyTellOffline)
-			s.noteOffline(err)
+			if s.noteOffline(err) {
+				s.publish(context.WithoutCancel(ctx)) // the status bar turns to 离线 now
+			}
 			return p, nil
 		default:
 			p.ErrCode, _ = wxapi.ErrorCode(err)
@@ -326,7 +328,9 @@ func (s *Service) lookup(ctx context.Context, p *Preview, urlCardID string, pol 
 	if err != nil {
 		// Unreachable, or busy / over quota even after wxapi's retries: serve the customer offline.
 		if unreachable(err) || wxapi.IsRetryable(err) || isQuota(err) {
-			s.noteOffline(err)
+			if s.noteOffline(err) {
+				s.publish(context.WithoutCancel(ctx)) // the status bar turns to 离线 now
+			}
 			return s.offlinePreview(ctx, p, pol)
 		}
 		p.ErrCode, _ = wxapi.ErrorCode(err)
@@ -340,7 +344,9 @@ func (s *Service) lookup(ctx context.Context, p *Preview, urlCardID string, pol 
 		}
 		return nil
 	}
-	s.noteOnline()
+	if s.noteOnline() {
+		s.publish(context.WithoutCancel(ctx))
+	}
 	if urlCardID != "" && info.CardID != "" && info.CardID != urlCardID {
 		p.Reason, p.Advice = msg(KeyWrongCard), msg(KeyTellOtherCard)
 		return nil

@@ -393,7 +393,8 @@ func (s *Service) backoffLocked() time.Duration {
 }
 
 // noteOnline records that WeChat answered. If it had been away, the queue is due again at once.
-func (s *Service) noteOnline() {
+// It reports whether the state changed, so a caller off the sync path can publish it.
+func (s *Service) noteOnline() bool {
 	s.mu.Lock()
 	was := s.progress.Online
 	s.progress.Online, s.failures = true, 0
@@ -405,15 +406,19 @@ func (s *Service) noteOnline() {
 	if !was {
 		s.nudge()
 	}
+	return !was
 }
 
 // noteOffline records that WeChat could not be reached.
-func (s *Service) noteOffline(err error) {
+// It reports whether the state changed, so a caller off the sync path can publish it.
+func (s *Service) noteOffline(err error) bool {
 	s.mu.Lock()
+	was := s.progress.Online
 	s.progress.Online = false
 	s.progress.LastError = msg(KeySyncOffline)
 	s.mu.Unlock()
 	s.log.Info("WeChat unreachable", "err", err)
+	return was
 }
 
 func (s *Service) setRunning(b bool) {
