@@ -93,6 +93,7 @@ type Station struct {
 	sim      *wxsim.Sim
 	simRun   *wxsim.Running
 	simURL   string
+	baseURL  string // the WeChat base URL the client uses
 	redeem   *redeem.Service
 	campaign *campaign.Service
 	samples  []wxsim.Sample
@@ -233,6 +234,7 @@ func (s *Station) WeChat(ctx context.Context) (*wxapi.Client, error) {
 		}
 	}
 	s.wx = wxapi.New(cfg)
+	s.baseURL = cfg.BaseURL
 	return s.wx, nil
 }
 
@@ -312,6 +314,7 @@ func (s *Station) Redeem(ctx context.Context) (*redeem.Service, error) {
 	if s.redeem == nil {
 		s.redeem = redeem.New(redeem.Config{
 			WX: wx, DB: s.DB, Terminal: s.Config.Terminal, Policy: s.Settings.Policy, Logger: s.Logger,
+			ProbeURL: s.baseURL, // any HTTP answer from WeChat's host means it is back; costs no token
 		})
 	}
 	return s.redeem, nil
