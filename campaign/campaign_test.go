@@ -7,6 +7,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"github.com/cardpos/cardpos/money"
 	"image"
 	"image/color"
 	"image/png"
@@ -200,8 +201,8 @@ func TestValueAndValidityWords(t *testing.T) {
 
 func TestYuan(t *testing.T) {
 	for fen, want := range map[int64]string{0: "0", 10000: "100", 1050: "10.5", 1005: "10.05", 99: "0.99", -250: "-2.5"} {
-		if got := Yuan(fen); got != want {
-			t.Errorf("Yuan(%d) = %q, want %q", fen, got, want)
+		if got := money.Short(fen); got != want {
+			t.Errorf("money.Short(%d) = %q, want %q", fen, got, want)
 		}
 	}
 }

@@ -2,6 +2,7 @@ package campaign
 
 import (
 	"fmt"
+	"github.com/cardpos/cardpos/money"
 	"strconv"
 	"strings"
 	"time"
@@ -18,31 +19,15 @@ type Message struct {
 	Args map[string]any
 }
 
-// Yuan formats fen as yuan without trailing zeros: 10000 → "100", 1050 → "10.5", 1005 → "10.05".
-func Yuan(fen int64) string {
-	neg := fen < 0
-	if neg {
-		fen = -fen
-	}
-	s := strconv.FormatInt(fen/100, 10)
-	if f := fen % 100; f != 0 {
-		s += strings.TrimRight(fmt.Sprintf(".%02d", f), "0")
-	}
-	if neg {
-		s = "-" + s
-	}
-	return s
-}
-
 // ValueMessage is the value line of a card: 满100减20, 8折, the gift, the deal.
 func ValueMessage(c *wxapi.Card) Message {
 	switch c.Type {
 	case wxapi.CardCash:
 		if c.LeastCost > 0 {
 			return Message{Key: "campaign.value.cash_threshold",
-				Args: map[string]any{"Least": Yuan(c.LeastCost), "Reduce": Yuan(c.ReduceCost)}}
+				Args: map[string]any{"Least": money.Short(c.LeastCost), "Reduce": money.Short(c.ReduceCost)}}
 		}
-		return Message{Key: "campaign.value.cash", Args: map[string]any{"Reduce": Yuan(c.ReduceCost)}}
+		return Message{Key: "campaign.value.cash", Args: map[string]any{"Reduce": money.Short(c.ReduceCost)}}
 	case wxapi.CardDiscount:
 		pay := 100 - c.Discount // percent paid: 30 % off → 70 → 7折
 		zhe := strconv.Itoa(pay / 10)

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/cardpos/cardpos/money"
 	"io"
 	"os"
 	"path/filepath"
@@ -316,21 +317,12 @@ func writeHistoryCSV(r *runner, rows []storage.Redemption) error {
 		j := r.row(x)
 		_ = cw.Write([]string{
 			strconv.FormatInt(j.ID, 10), j.CreatedAt, j.State, j.Code, j.CardID, j.Title, j.CardType,
-			yuan(j.FaceValue), j.Source, j.Cashier, j.Terminal, strconv.FormatBool(j.Offline),
+			money.Fixed(j.FaceValue), j.Source, j.Cashier, j.Terminal, strconv.FormatBool(j.Offline),
 			strconv.Itoa(j.Attempts), strconv.Itoa(j.ErrCode), j.Reason, j.RedeemedAt,
 		})
 	}
 	cw.Flush()
 	return cw.Error()
-}
-
-// yuan formats fen as yuan with two decimals.
-func yuan(fen int64) string {
-	sign := ""
-	if fen < 0 {
-		sign, fen = "-", -fen
-	}
-	return fmt.Sprintf("%s%d.%02d", sign, fen/100, fen%100)
 }
 
 // cardJSON is one catalog card in `cards --json`.

@@ -2,6 +2,7 @@ package redeem
 
 import (
 	"fmt"
+	"github.com/cardpos/cardpos/money"
 	"strings"
 
 	"github.com/cardpos/cardpos/scanner"
@@ -99,22 +100,6 @@ func msg(key string, kv ...any) Message {
 	return m
 }
 
-// Yuan formats fen as yuan: 2000 → "20", 1250 → "12.5", 1205 → "12.05".
-func Yuan(fen int64) string {
-	neg := fen < 0
-	if neg {
-		fen = -fen
-	}
-	s := fmt.Sprintf("%d", fen/100)
-	if r := fen % 100; r != 0 {
-		s += strings.TrimRight(fmt.Sprintf(".%02d", r), "0")
-	}
-	if neg {
-		s = "-" + s
-	}
-	return s
-}
-
 // ValueMessage is the card's value in words: 满100减20, 八折, the gift, the deal.
 func ValueMessage(c *wxapi.Card) Message {
 	if c == nil {
@@ -123,9 +108,9 @@ func ValueMessage(c *wxapi.Card) Message {
 	switch c.Type {
 	case wxapi.CardCash:
 		if c.LeastCost > 0 {
-			return msg(KeyValueCash, "Least", Yuan(c.LeastCost), "Reduce", Yuan(c.ReduceCost))
+			return msg(KeyValueCash, "Least", money.Short(c.LeastCost), "Reduce", money.Short(c.ReduceCost))
 		}
-		return msg(KeyValueCashNoThreshold, "Reduce", Yuan(c.ReduceCost))
+		return msg(KeyValueCashNoThreshold, "Reduce", money.Short(c.ReduceCost))
 	case wxapi.CardDiscount:
 		pay := 100 - c.Discount // percent paid: 80 → 八折 "8"
 		zhe := fmt.Sprintf("%d", pay/10)

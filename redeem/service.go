@@ -11,6 +11,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/cardpos/cardpos/money"
 	"log/slog"
 	"strings"
 	"sync"
@@ -432,7 +433,7 @@ func (s *Service) offlineRefusal(ctx context.Context, p *Preview, card *wxapi.Ca
 		}
 	}
 	if fv := FaceValue(card); pol.MaxFaceValue > 0 && fv > pol.MaxFaceValue {
-		return msg(KeyOfflineOverCap, "Value", Yuan(fv), "Cap", Yuan(pol.MaxFaceValue)), nil
+		return msg(KeyOfflineOverCap, "Value", money.Short(fv), "Cap", money.Short(pol.MaxFaceValue)), nil
 	}
 	if p.ValidTo != 0 && s.now().Unix() > p.ValidTo {
 		return msg(KeyExpired), nil

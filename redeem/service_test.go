@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/cardpos/cardpos/money"
 	"net/http/httptest"
 	"testing"
 	"time"
@@ -604,8 +605,8 @@ func TestRunDrainsWhenTheNetworkReturns(t *testing.T) {
 
 func TestYuanValueMask(t *testing.T) {
 	for fen, want := range map[int64]string{2000: "20", 1250: "12.5", 1205: "12.05", 0: "0", 1: "0.01"} {
-		if got := Yuan(fen); got != want {
-			t.Errorf("Yuan(%d) = %q, want %q", fen, got, want)
+		if got := money.Short(fen); got != want {
+			t.Errorf("money.Short(%d) = %q, want %q", fen, got, want)
 		}
 	}
 	d := ValueMessage(&wxapi.Card{Type: wxapi.CardDiscount, Discount: 15})

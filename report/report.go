@@ -5,8 +5,8 @@ package report
 
 import (
 	"encoding/csv"
-	"errors"
 	"fmt"
+	"github.com/cardpos/cardpos/money"
 	"io"
 	"sort"
 	"strconv"
@@ -46,15 +46,6 @@ func GroupOf(s storage.State) Group {
 
 // Key is the message key of the group's name (office.*.json).
 func (g Group) Key() string { return "report.group." + string(g) }
-
-// Yuan formats fen as yuan with two decimals: 1999 → "19.99".
-func Yuan(fen int64) string {
-	sign := ""
-	if fen < 0 {
-		sign, fen = "-", -fen
-	}
-	return fmt.Sprintf("%s%d.%02d", sign, fen/100, fen%100)
-}
 
 // Last4 is the last four characters of a code, what screens and receipts show.
 func Last4(code string) string {
@@ -224,7 +215,7 @@ func WriteCSV(w io.Writer, rows []storage.Redemption, opt CSVOptions) error {
 	for _, r := range rows {
 		rec := []string{
 			strconv.FormatInt(r.ID, 10), ts(r.CreatedAt), ts(r.RedeemedAt), safe(r.Code), safe(r.CardID),
-			safe(r.Title), r.CardType, Yuan(r.FaceValue), string(r.State), string(GroupOf(r.State)),
+			safe(r.Title), r.CardType, money.Fixed(r.FaceValue), string(r.State), string(GroupOf(r.State)),
 			strconv.FormatBool(r.Offline), safe(r.Cashier), safe(r.Terminal), strconv.Itoa(r.Attempts),
 			strconv.Itoa(r.ErrCode), safe(r.LastError), r.Reason, safe(r.ResolvedBy), safe(r.ResolvedNote),
 		}
@@ -250,34 +241,4 @@ func safe(s string) string {
 func StartOfDay(t time.Time, loc *time.Location) time.Time {
 	t = t.In(loc)
 	return time.Date(t.Year(), t.Month(), t.Day(), 0, 0, 0, 0, loc)
-}
-
-// ErrBadAmount says a typed amount is not yuan with at most two decimals.
-var ErrBadAmount = errors.New("report: not an amount in yuan")
-
-// ParseYuan reads "500", "19.9", "19.99" or "¥19.99" as fen. Negative amounts, more than two
-// decimals and anything else are ErrBadAmount.
-func ParseYuan(s string) (int64, error) {
-	s = strings.TrimSpace(strings.TrimPrefix(strings.TrimPrefix(strings.TrimSpace(s), "¥"), "￥"))
-	whole, frac, dot := strings.Cut(s, ".")
-	if whole == "" || len(frac) > 2 || (dot && frac == "") {
-		return 0, ErrBadAmount
-	}
-	for _, r := range whole + frac {
-		if r < '0' || r > '9' {
-			return 0, ErrBadAmount
-		}
-	}
-	if len(whole) > 12 {
-		return 0, ErrBadAmount
-	}
-	w, err := strconv.ParseInt(whole, 10, 64)
-	if err != nil {
-		return 0, ErrBadAmount
-	}
-	for len(frac) < 2 {
-		frac += "0"
-	}
-	f, _ := strconv.ParseInt(frac, 10, 64)
-	return w*100 + f, nil
 }

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/csv"
 	"errors"
+	"github.com/cardpos/cardpos/money"
 	"strings"
 	"testing"
 	"time"
@@ -30,8 +31,8 @@ func rows() []storage.Redemption {
 
 func TestYuan(t *testing.T) {
 	for fen, want := range map[int64]string{0: "0.00", 5: "0.05", 1999: "19.99", 500_00: "500.00", -120: "-1.20"} {
-		if got := Yuan(fen); got != want {
-			t.Errorf("Yuan(%d) = %q, want %q", fen, got, want)
+		if got := money.Fixed(fen); got != want {
+			t.Errorf("money.Fixed(%d) = %q, want %q", fen, got, want)
 		}
 	}
 }
@@ -134,12 +135,12 @@ func TestParseYuan(t *testing.T) {
 		{"500", 500_00, true}, {"19.9", 19_90, true}, {"19.99", 19_99, true}, {" ¥0.05 ", 5, true}, {"￥12", 12_00, true},
 		{"", 0, false}, {"-1", 0, false}, {"1.234", 0, false}, {"1.", 0, false}, {".5", 0, false}, {"1e3", 0, false}, {"12a", 0, false},
 	} {
-		got, err := ParseYuan(tc.in)
+		got, err := money.Parse(tc.in)
 		if (err == nil) != tc.ok || got != tc.want {
-			t.Errorf("ParseYuan(%q) = %d, %v; want %d, ok=%v", tc.in, got, err, tc.want, tc.ok)
+			t.Errorf("money.Parse(%q) = %d, %v; want %d, ok=%v", tc.in, got, err, tc.want, tc.ok)
 		}
-		if !tc.ok && !errors.Is(err, ErrBadAmount) {
-			t.Errorf("ParseYuan(%q) error %v, want ErrBadAmount", tc.in, err)
+		if !tc.ok && !errors.Is(err, money.ErrBadAmount) {
+			t.Errorf("money.Parse(%q) error %v, want money.ErrBadAmount", tc.in, err)
 		}
 	}
 }

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"github.com/cardpos/cardpos/money"
 	"image"
 	"image/color"
 	_ "image/png"
@@ -496,8 +497,8 @@ func TestSplitMaskedAndYuan(t *testing.T) {
 		}
 	}
 	for fen, want := range map[int64]string{0: "0.00", 5: "0.05", 2000: "20.00", 12345: "123.45", -150: "-1.50"} {
-		if got := Yuan(fen); got != want {
-			t.Errorf("Yuan(%d): got %q, want %q", fen, got, want)
+		if got := money.Fixed(fen); got != want {
+			t.Errorf("money.Fixed(%d): got %q, want %q", fen, got, want)
 		}
 	}
 }

@@ -1,7 +1,7 @@
 package ui
 
 import (
-	"fmt"
+	"github.com/cardpos/cardpos/money"
 	"image/color"
 	"time"
 
@@ -126,7 +126,7 @@ func (p *cardPanel) render(c *Counter, pv *redeem.Preview, redeeming bool) {
 	}
 	setText(p.value, typ)
 	if pv.FaceValue > 0 {
-		setText(p.face, c.t("ui.card.face", map[string]any{"Yuan": Yuan(pv.FaceValue)}))
+		setText(p.face, c.t("ui.card.face", map[string]any{"Yuan": money.Fixed(pv.FaceValue)}))
 	} else {
 		setText(p.face, "")
 	}
@@ -168,15 +168,6 @@ func (p *cardPanel) render(c *Counter, pv *redeem.Preview, redeeming bool) {
 	p.cancel.SetText(c.t("ui.key.cancel"))
 	p.redeem.OnTapped = func() { c.Confirm(); c.focusNothing() }
 	p.cancel.OnTapped = func() { c.Cancel(); c.focusNothing() }
-}
-
-// Yuan formats fen as yuan with two decimals, e.g. 2000 → "20.00".
-func Yuan(fen int64) string {
-	sign := ""
-	if fen < 0 {
-		sign, fen = "-", -fen
-	}
-	return fmt.Sprintf("%s%d.%02d", sign, fen/100, fen%100)
 }
 
 func validityText(c *Counter, from, to int64) string {

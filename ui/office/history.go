@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"github.com/cardpos/cardpos/money"
 	"io"
 	"time"
 
@@ -146,7 +147,7 @@ func (h *History) build() {
 func (h *History) rowCells(r jstorage.Redemption) []string {
 	value := ""
 	if r.FaceValue > 0 {
-		value = "¥" + report.Yuan(r.FaceValue)
+		value = "¥" + money.Fixed(r.FaceValue)
 	}
 	state := h.t(report.GroupOf(r.State).Key())
 	if r.Offline && report.GroupOf(r.State) == report.GroupSynced {
@@ -227,7 +228,7 @@ func (h *History) summaryText(s report.Summary) string {
 
 func cardArgs(c report.CardTotal) map[string]any {
 	return map[string]any{"Synced": c.Synced, "Pending": c.Pending, "Attention": c.Attention,
-		"Rejected": c.Rejected, "Yuan": report.Yuan(c.FaceValue)}
+		"Rejected": c.Rejected, "Yuan": money.Fixed(c.FaceValue)}
 }
 
 // Shown returns the rows the list shows now (after search and filter).

@@ -7,6 +7,7 @@ import (
 	"context"
 	"encoding/csv"
 	"errors"
+	"github.com/cardpos/cardpos/money"
 	"image"
 	"image/color"
 	"io"
@@ -154,7 +155,7 @@ func (f *fakeCards) log() []string {
 }
 
 func itoa(n int64) string {
-	return strings.TrimSpace(strings.Replace(report.Yuan(n*100), ".00", "", 1))
+	return strings.TrimSpace(strings.Replace(money.Fixed(n*100), ".00", "", 1))
 }
 
 type fakeCampaigns struct {

@@ -2,6 +2,7 @@ package office
 
 import (
 	"context"
+	"github.com/cardpos/cardpos/money"
 	"slices"
 	"strconv"
 	"strings"
@@ -15,7 +16,6 @@ import (
 	"github.com/cardpos/cardpos/auth"
 	"github.com/cardpos/cardpos/i18n"
 	"github.com/cardpos/cardpos/redeem"
-	"github.com/cardpos/cardpos/report"
 	"github.com/cardpos/cardpos/secrets"
 	"github.com/cardpos/cardpos/settings"
 	"github.com/cardpos/cardpos/storage"
@@ -231,7 +231,7 @@ func (v *settingsView) fill() {
 	}
 	v.offline.SetChecked(s.Policy.Enabled)
 	v.maxPending.SetText(strconv.Itoa(s.Policy.MaxPending))
-	v.maxFace.SetText(report.Yuan(s.Policy.MaxFaceValue))
+	v.maxFace.SetText(money.Fixed(s.Policy.MaxFaceValue))
 	v.maxAge.SetText(strconv.FormatFloat(s.Policy.MaxAge.Hours(), 'f', -1, 64))
 	v.lookupWait.SetText(strconv.FormatFloat(s.Policy.LookupWait.Seconds(), 'f', -1, 64))
 	var sel []string
@@ -296,7 +296,7 @@ func (v *settingsView) collect() (settings.Settings, []string) {
 	}
 	s.Policy.Enabled = v.offline.Checked
 	s.Policy.MaxPending = num(v.maxPending, "office.settings.max_pending")
-	if fen, err := report.ParseYuan(v.maxFace.Text); err != nil {
+	if fen, err := money.Parse(v.maxFace.Text); err != nil {
 		bad = append(bad, "office.settings.max_face")
 	} else {
 		s.Policy.MaxFaceValue = fen
