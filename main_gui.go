@@ -99,6 +99,9 @@ func runGUI(ctx context.Context, inv *cli.Invocation, env cli.Env) int {
 		opts.Samples = append(opts.Samples, ui.Sample{Code: s.Code, CardID: s.CardID, Title: s.Title, CardType: s.CardType, Status: s.Status, Note: env.Catalog.T(s.Note)})
 	}
 	opts.Camera = cameraOpener(inv.Camera, st.Settings.Camera)
+	if sc := st.Settings.Scanner; sc.SerialPort != "" {
+		opts.Serial = &scanner.SerialConfig{Port: sc.SerialPort, Baud: sc.Baud, LineEnding: scanner.LineEnding(sc.LineEnding)}
+	}
 
 	if err := ui.Run(ctx, opts); err != nil && !errors.Is(err, context.Canceled) {
 		log.Error("window", "err", err)

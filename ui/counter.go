@@ -165,6 +165,9 @@ func newCounter(opts Options, win fyne.Window, h hooks) *Counter {
 	c.wedge = scanner.NewWedge(wcfg, func(ev scanner.Event) { c.post(func() { c.HandleScan(ev) }) })
 	c.build()
 	c.installKeys()
+	if opts.Serial != nil {
+		c.runSerial(*opts.Serial)
+	}
 	if opts.Redeemer != nil {
 		c.progress = opts.Redeemer.Progress()
 		c.watchProgress()
@@ -863,4 +866,13 @@ func splitMasked(masked, code string) (head, tail string) {
 	}
 	head = strings.TrimRight(strings.TrimSuffix(masked, tail), " ")
 	return head, tail
+}
+
+// runSerial reads the serial scanner on a goroutine owned by the counter: it ends when Close
+// cancels c.ctx. Codes take the same path as a wedge scan; state changes reach the status bar.
+func (c *Counter) runSerial(cfg scanner.SerialConfig) {
+	sr := scanner.NewSerial(cfg,
+		func(ev scanner.Event) { c.post(func() { c.HandleScan(ev) }) },
+		func(st scanner.SerialStatus) { c.post(func() { c.status.setSerial(st.State) }) })
+	go func() { _ = sr.Run(c.ctx) }()
 }

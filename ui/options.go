@@ -71,6 +71,9 @@ type Options struct {
 	// Wedge tunes the keyboard-wedge detector (prefix, minimum length; settings has them).
 	// Its Typed field is the counter's own and is overwritten.
 	Wedge scanner.WedgeConfig
+	// Serial, when set, reads a scanner in serial (USB-COM) mode on that port for as long as
+	// the counter is open, reopening it after an unplug; the status bar shows its state.
+	Serial *scanner.SerialConfig
 	// Camera opens the frame source when the cashier presses F2 (scanner.OpenCamera, or
 	// scanner.OpenFileSource for --camera FILE); nil = no camera. The counter closes it.
 	Camera func() (scanner.FrameSource, error)

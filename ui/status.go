@@ -9,6 +9,8 @@ import (
 	"fyne.io/fyne/v2/layout"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
+
+	"github.com/cardpos/cardpos/scanner"
 )
 
 // Link is the connection state the status bar shows.
@@ -36,6 +38,8 @@ type statusBar struct {
 	bar       *widget.ProgressBar
 	who       *canvas.Text
 	terminal  *canvas.Text
+	serial    *canvas.Text // the serial scanner's state; hidden when none is set up
+	serialSt  scanner.SerialState
 }
 
 func newStatusBar(c *Counter) *statusBar {
@@ -48,7 +52,9 @@ func newStatusBar(c *Counter) *statusBar {
 		bar:       widget.NewProgressBar(),
 		who:       newText(SizeBody, false, ColorText),
 		terminal:  newText(SizeBody, false, ColorSubtle),
+		serial:    newText(SizeBody, false, ColorSubtle),
 	}
+	s.serial.Hide()
 	s.pending = newKeyButton(c, theme.HistoryIcon(), func() {
 		if s.shell != nil && s.shell.openQueue() {
 			return
@@ -61,7 +67,7 @@ func newStatusBar(c *Counter) *statusBar {
 	barBox := container.NewGridWrap(fyne.NewSize(160, 28), s.bar)
 	bg := canvas.NewRectangle(color.NRGBA{R: 0xf2, G: 0xf2, B: 0xf2, A: 0xff})
 	row := container.NewHBox(s.icon, s.word, s.pending, s.conflicts, s.lastSync, container.NewCenter(barBox),
-		layout.NewSpacer(), s.who, s.terminal, c.langBtn)
+		layout.NewSpacer(), s.serial, s.who, s.terminal, c.langBtn)
 	s.content = container.NewStack(bg, container.NewPadded(row))
 	return s
 }
@@ -145,4 +151,24 @@ func (s *statusBar) render() {
 	} else {
 		setText(s.terminal, "")
 	}
+	s.renderSerial()
+}
+
+// setSerial shows the serial scanner's state: 扫码枪已连接 (subtle) or 扫码枪未连接 (red).
+func (s *statusBar) setSerial(st scanner.SerialState) {
+	s.serialSt = st
+	s.renderSerial()
+}
+
+func (s *statusBar) renderSerial() {
+	if s.serialSt == "" {
+		s.serial.Hide()
+		return
+	}
+	s.serial.Color = ColorSubtle
+	if s.serialSt != scanner.SerialOpen {
+		s.serial.Color = ColorRefused
+	}
+	setText(s.serial, s.c.t("ui.serial."+string(s.serialSt)))
+	s.serial.Show()
 }
