@@ -29,7 +29,9 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/cardpos/cardpos/campaign"
 	"github.com/cardpos/cardpos/i18n"
+	"github.com/cardpos/cardpos/redeem"
 	"github.com/cardpos/cardpos/station"
 )
 
@@ -216,6 +218,24 @@ func (r *runner) station(ctx context.Context) (*station.Station, error) {
 	}
 	r.st = st
 	return st, nil
+}
+
+// engine is the redemption engine of the till (WeChat client included).
+func (r *runner) engine(ctx context.Context) (*redeem.Service, error) {
+	st, err := r.station(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return st.Redeem(ctx)
+}
+
+// campaigns is the campaign service of the till.
+func (r *runner) campaigns(ctx context.Context) (*campaign.Service, error) {
+	st, err := r.station(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return st.Campaign(ctx)
 }
 
 func (r *runner) close() {

@@ -2,21 +2,18 @@ package cli
 
 import (
 	"context"
-	"encoding/csv"
 	"encoding/json"
 	"errors"
 	"fmt"
-	"github.com/cardpos/cardpos/money"
-	"io"
 	"os"
 	"path/filepath"
-	"strconv"
 	"strings"
 	"syscall"
 	"time"
 
 	"github.com/cardpos/cardpos/campaign"
 	"github.com/cardpos/cardpos/redeem"
+	"github.com/cardpos/cardpos/report"
 	"github.com/cardpos/cardpos/scanner"
 	"github.com/cardpos/cardpos/storage"
 	"github.com/cardpos/cardpos/wxapi"
@@ -63,11 +60,7 @@ func runRedeem(ctx context.Context, r *runner, args []string) error {
 	if fs.NArg() != 1 {
 		return usagef("%s", r.t("cli.err.redeem_args"))
 	}
-	st, err := r.station(ctx)
-	if err != nil {
-		return err
-	}
-	svc, err := st.Redeem(ctx)
+	svc, err := r.engine(ctx)
 	if err != nil {
 		return err
 	}
@@ -121,11 +114,7 @@ func runSync(ctx context.Context, r *runner, args []string) error {
 	if fs.NArg() != 0 {
 		return usagef("%s", r.t("cli.err.no_args"))
 	}
-	st, err := r.station(ctx)
-	if err != nil {
-		return err
-	}
-	svc, err := st.Redeem(ctx)
+	svc, err := r.engine(ctx)
 	if err != nil {
 		return err
 	}
@@ -291,7 +280,9 @@ func runHistory(ctx context.Context, r *runner, args []string) error {
 			r.printJSON(r.row(x))
 		}
 	case *asCSV:
-		return writeHistoryCSV(r, rows)
+		// The same file the history screen exports, UTF-8 with a BOM so that spreadsheet
+		// programs on Chinese Windows read it right.
+		return report.WriteCSV(r.env.Stdout, rows, report.CSVOptions{BOM: true, Loc: time.Local})
 	default:
 		for _, x := range rows {
 			j := r.row(x)
@@ -302,27 +293,6 @@ func runHistory(ctx context.Context, r *runner, args []string) error {
 		}
 	}
 	return nil
-}
-
-// writeHistoryCSV writes the journal rows for reconciliation (对账): UTF-8 with a BOM so that
-// spreadsheet programs on Chinese Windows read it right.
-func writeHistoryCSV(r *runner, rows []storage.Redemption) error {
-	w := r.env.Stdout
-	if _, err := io.WriteString(w, "\ufeff"); err != nil {
-		return err
-	}
-	cw := csv.NewWriter(w)
-	_ = cw.Write([]string{"id", "created_at", "state", "code", "card_id", "title", "card_type", "face_value_yuan", "source", "cashier", "terminal", "offline", "attempts", "errcode", "reason", "redeemed_at"})
-	for _, x := range rows {
-		j := r.row(x)
-		_ = cw.Write([]string{
-			strconv.FormatInt(j.ID, 10), j.CreatedAt, j.State, j.Code, j.CardID, j.Title, j.CardType,
-			money.Fixed(j.FaceValue), j.Source, j.Cashier, j.Terminal, strconv.FormatBool(j.Offline),
-			strconv.Itoa(j.Attempts), strconv.Itoa(j.ErrCode), j.Reason, j.RedeemedAt,
-		})
-	}
-	cw.Flush()
-	return cw.Error()
 }
 
 // cardJSON is one catalog card in `cards --json`.
@@ -472,11 +442,7 @@ func runQRCode(ctx context.Context, r *runner, args []string) error {
 	if *expire != 0 && (*expire < 60 || *expire > 1800) {
 		return usagef("%s", r.t("cli.err.expire"))
 	}
-	st, err := r.station(ctx)
-	if err != nil {
-		return err
-	}
-	svc, err := st.Campaign(ctx)
+	svc, err := r.campaigns(ctx)
 	if err != nil {
 		return err
 	}
@@ -543,11 +509,7 @@ func runPoster(ctx context.Context, r *runner, args []string) error {
 	if format == campaign.FormatPNG && len(scenes) > 1 {
 		return usagef("%s", r.t("cli.err.poster_png_one"))
 	}
-	st, err := r.station(ctx)
-	if err != nil {
-		return err
-	}
-	svc, err := st.Campaign(ctx)
+	svc, err := r.campaigns(ctx)
 	if err != nil {
 		return err
 	}
