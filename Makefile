@@ -15,7 +15,8 @@ export CGO_ENABLED := 1
 demo: deps build
 	$(BIN) --demo
 
-## test: everything CI runs — formatting, vet, unit tests, race tests, the end-to-end smoke test.
+## test: everything CI runs — formatting, vet, unit tests, race tests, the end-to-end smoke test
+## of the window and the crash harness on the real binary.
 test: deps-test check vet unit e2e
 
 deps:
@@ -39,6 +40,7 @@ unit:
 
 e2e: build
 	bash scripts/e2e.sh $(BIN)
+	bash scripts/crash.sh $(BIN)
 
 package:
 	bash packaging/package-linux.sh

@@ -11,6 +11,7 @@ import (
 
 	"github.com/cardpos/cardpos/cli"
 	"github.com/cardpos/cardpos/i18n"
+	_ "github.com/cardpos/cardpos/i18n/posixlocale" // before Fyne reads the locale
 )
 
 func main() {
