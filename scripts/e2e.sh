@@ -111,12 +111,9 @@ wait_state 100000000002 queued
 sleep 0.5
 shot 06-queued
 
-step "4. manager area behind the PIN (demo manager 店长 / 1234)"
+step "4. manager area behind the PIN (the demo shop's one manager, 店长, is filled in)"
 xdotool key --window "$wid" F8
 sleep 1
-xdotool key --window "$wid" ctrl+a BackSpace
-LC_ALL=C.UTF-8 xdotool type --window "$wid" --delay 30 "店长"
-xdotool key --window "$wid" Tab
 xdotool type --window "$wid" --delay 30 1234
 xdotool key --window "$wid" Return
 sleep 2

@@ -100,14 +100,22 @@ func newShell(opts Options, win fyne.Window, h hooks) *Shell {
 				c.actions.history.Show()
 			}
 		}
+		current := -1 // the screen showing; -1 is the counter
 		s.tabs.OnSelected = func(it *container.TabItem) {
+			c.unfocus()
+			if current >= 0 && s.items[current] != it && s.screens[current].Left != nil {
+				s.screens[current].Left()
+			}
+			current = -1
 			for i, x := range s.items {
-				if x == it && s.screens[i].Shown != nil {
-					s.screens[i].Shown()
-					s.wait(i)
+				if x == it {
+					current = i
+					if s.screens[i].Shown != nil {
+						s.screens[i].Shown()
+						s.wait(i)
+					}
 				}
 			}
-			c.focusNothing()
 		}
 		win.SetContent(s.tabs)
 	}
@@ -175,7 +183,7 @@ func officeScreens(c *Counter, d office.Deps, win fyne.Window, wait bool) []Scre
 	return []Screen{
 		{TitleKey: office.TitleHistory, Key: fyne.KeyF4, Content: h.CanvasObject(), Refresh: h.Refresh, Shown: h.Reload, Close: h.Close, wait: h.Wait},
 		{TitleKey: office.TitleQueue, Key: fyne.KeyF6, Content: q.CanvasObject(), Refresh: q.Refresh, Shown: q.Reload, Close: q.Close, Queue: true, wait: q.Wait},
-		{TitleKey: office.TitleManager, Key: fyne.KeyF8, Content: m.CanvasObject(), Refresh: m.Refresh, Close: m.Close, wait: m.Wait},
+		{TitleKey: office.TitleManager, Key: fyne.KeyF8, Content: m.CanvasObject(), Refresh: m.Refresh, Shown: m.Shown, Left: m.Lock, Close: m.Close, wait: m.Wait},
 	}
 }
 

@@ -652,7 +652,17 @@ func (c *Counter) setNotice(m redeem.Message) {
 }
 
 // focusNothing gives the keyboard back to the window, so that the next scan reaches the wedge.
+// It does nothing while a back-office tab shows: a success that returns to scanning in the
+// background must not take the cursor out of a manager's PIN field.
 func (c *Counter) focusNothing() {
+	if sh := c.status.shell; sh != nil && !sh.onCounter() {
+		return
+	}
+	c.unfocus()
+}
+
+// unfocus takes focus from whatever widget of the window has it.
+func (c *Counter) unfocus() {
 	if cv := c.win.Canvas(); cv.Focused() != nil {
 		cv.Unfocus()
 	}

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/widget"
 
 	"github.com/cardpos/cardpos/auth"
 	"github.com/cardpos/cardpos/i18n"
@@ -67,5 +68,27 @@ func TestOfficeScreensMount(t *testing.T) {
 	}
 	if got, want := tabs.Items[0].Text, "Counter"; got != want {
 		t.Errorf("after switch: got %q, want %q", got, want)
+	}
+}
+
+// The manager tab puts the cursor in the gate's name field (no mouse needed); back on the
+// counter nothing holds focus, so scans land on the window again.
+func TestManagerTabFocusesTheGate(t *testing.T) {
+	r := newRig(t, func(o *Options) {
+		o.Office = &office.Deps{Journal: fakeJournal{}, Auth: fakeAuth{}}
+	})
+	r.key(fyne.KeyF8)
+	f := r.win.Canvas().Focused()
+	e, ok := f.(*widget.Entry)
+	if !ok || e.PlaceHolder != r.c.t("office.gate.name") {
+		t.Fatalf("focused after F8: %T, want the gate's name entry", f)
+	}
+	r.c.backToReady() // a success hold ending in the background
+	if got := r.win.Canvas().Focused(); got != f {
+		t.Errorf("the counter took focus from the manager tab: now %T", got)
+	}
+	r.key(fyne.KeyEscape)
+	if f := r.win.Canvas().Focused(); f != nil {
+		t.Errorf("focused on the counter: %T, want nothing (scans land on the window)", f)
 	}
 }

@@ -46,8 +46,11 @@ type Screen struct {
 	Queue    bool              // the screen the "待同步 N" badge opens
 	// Refresh re-renders the screen's words after a language switch; nil if it needs none.
 	Refresh func()
-	// Shown is called when the tab is selected (e.g. reload today's list); may be nil.
+	// Shown is called when the tab is selected (e.g. reload today's list, focus the first
+	// field); may be nil.
 	Shown func()
+	// Left is called when another tab is selected (e.g. the manager area locks); may be nil.
+	Left func()
 	// Close stops the screen's background work when the shell closes; may be nil.
 	Close func()
 

@@ -11,6 +11,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/cardpos/cardpos/auth"
+	"github.com/cardpos/cardpos/storage"
 	"github.com/cardpos/cardpos/ui/uithread"
 )
 
@@ -27,6 +28,7 @@ type Manager struct {
 	tab     int
 
 	name, pin, repeat *widget.Entry
+	onlyManager       string // prefilled in the gate when the shop has exactly one manager
 	submit            *widget.Button
 	msg               *widget.Label
 	tabs              *container.AppTabs
@@ -76,14 +78,44 @@ func (m *Manager) Lock() {
 // Unlocked reports whether the manager tabs are showing.
 func (m *Manager) Unlocked() bool { return m.session != nil }
 
+// userLister is what an Authenticator may also offer (*auth.Service does): the people who sign in.
+type userLister interface {
+	Users(ctx context.Context) ([]storage.User, error)
+}
+
+// gateInfo is what the gate needs to know before it is drawn.
+type gateInfo struct {
+	first bool   // no manager yet: the gate sets the first one
+	only  string // the one manager's name when there is exactly one, "" otherwise
+}
+
 func (m *Manager) checkFirst() {
-	run(&m.screen, m.d.Timeout, func(ctx context.Context) (bool, error) {
-		return m.d.Auth.NeedsFirstManager(ctx)
-	}, func(first bool, err error) {
+	run(&m.screen, m.d.Timeout, func(ctx context.Context) (gateInfo, error) {
+		var g gateInfo
+		first, err := m.d.Auth.NeedsFirstManager(ctx)
+		if err != nil {
+			return g, err
+		}
+		g.first = first
+		if ul, ok := m.d.Auth.(userLister); ok && !first {
+			if users, err := ul.Users(ctx); err == nil {
+				var managers []string
+				for _, u := range users {
+					if u.Role == string(auth.RoleManager) {
+						managers = append(managers, u.Name)
+					}
+				}
+				if len(managers) == 1 {
+					g.only = managers[0]
+				}
+			}
+		}
+		return g, nil
+	}, func(g gateInfo, err error) {
 		if err != nil {
 			m.gateMsg = m.errText("gate", err)
 		} else {
-			m.first, m.checked = first, true
+			m.first, m.onlyManager, m.checked = g.first, g.only, true
 		}
 		if m.session == nil {
 			m.build()
@@ -98,6 +130,10 @@ func (m *Manager) build() {
 	}
 	m.name = widget.NewEntry()
 	m.name.SetPlaceHolder(m.t("office.gate.name"))
+	if !m.first && m.onlyManager != "" {
+		// A shop with one manager: the name is filled in, so only the PIN is typed (no IME).
+		m.name.SetText(m.onlyManager)
+	}
 	m.pin = widget.NewPasswordEntry()
 	m.pin.SetPlaceHolder(m.t("office.gate.pin"))
 	m.repeat = widget.NewPasswordEntry()
@@ -128,6 +164,22 @@ func (m *Manager) build() {
 	box.Objects = append(box.Objects, fields...)
 	box.Objects = append(box.Objects, m.submit, m.msg)
 	m.set(container.NewCenter(container.NewGridWrap(fyne.NewSize(420, box.MinSize().Height), box)))
+}
+
+// Shown puts the cursor in the gate's first field when the manager tab opens, so a manager
+// signs in without the mouse.
+func (m *Manager) Shown() {
+	// Queued, not direct: the tab shows its content after OnSelected returns, and Fyne ignores
+	// focus on a widget that is still hidden.
+	uithread.Do(func() {
+		switch {
+		case m.session != nil || m.name == nil:
+		case m.name.Text != "" && !m.first:
+			m.focus(m.pin)
+		default:
+			m.focus(m.name)
+		}
+	})
 }
 
 func (m *Manager) focus(o fyne.Focusable) {
