@@ -40,7 +40,7 @@ func TestMessagesRenderInBothLanguages(t *testing.T) {
 	for _, c := range []int{40099, 40056, 40075, 40079, 40127, 48001} {
 		add(errRefusal(c))
 	}
-	add(msg(KeyUsedHere, "At", int64(1700000000), "Cashier", "ann"), msg(KeyNotYetValid, "From", int64(1700000000)),
+	add(msg(KeyUsedHere, "At", int64(1700000000), "When", "2023-11-15 06:13", "Cashier", "ann"), msg(KeyNotYetValid, "From", int64(1700000000)),
 		msg(KeyWrongCard), msg(KeyAlreadyQueued), msg(KeyInProgress), msg(KeyConflictOpen), msg(KeyInterrupted),
 		msg(KeyOfflineOff), msg(KeyOfflineEncrypted), msg(KeyOfflineOverCap, "Value", "600", "Cap", "500"),
 		msg(KeyOfflineTooMany, "Max", 200), msg(KeyOfflineType, "Type", "GIFT"), msg(KeyOfflineUnknown),

@@ -381,7 +381,8 @@ func (s *Service) lookup(ctx context.Context, p *Preview, urlCardID string, pol 
 			return fmt.Errorf("redeem: journal of %s: %w", p.Code, err)
 		}
 		if len(rows) == 1 {
-			p.Reason = msg(KeyUsedHere, "At", rows[0].RedeemedAt/1000, "Cashier", rows[0].Cashier)
+			when := time.UnixMilli(rows[0].RedeemedAt).In(time.Local).Format("2006-01-02 15:04")
+			p.Reason = msg(KeyUsedHere, "At", rows[0].RedeemedAt/1000, "When", when, "Cashier", rows[0].Cashier)
 		}
 	}
 	return nil
