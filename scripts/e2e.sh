@@ -126,5 +126,8 @@ step "journal:"
 cat "$ART/history.json"
 
 kill -TERM "$gui"
-for _ in $(seq 40); do kill -0 "$gui" 2>/dev/null || break; sleep 0.25; done
+rc=0
+wait "$gui" || rc=$?
+[ $rc -eq 0 ] || { tail -30 "$LOG" >&2; fail "the window did not close cleanly on SIGTERM (exit $rc)"; }
+step "window closed cleanly on SIGTERM"
 step "PASS (screenshots in $ART)"

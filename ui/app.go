@@ -17,6 +17,7 @@ import (
 
 	"github.com/cardpos/cardpos/assets"
 	"github.com/cardpos/cardpos/i18n"
+	"github.com/cardpos/cardpos/ui/uithread"
 	"github.com/cardpos/cardpos/settings"
 	"github.com/cardpos/cardpos/ui/office"
 )
@@ -48,7 +49,9 @@ func Run(ctx context.Context, opts Options) error {
 	go func() {
 		select {
 		case <-ctx.Done():
-			a.Quit()
+			// On Fyne's goroutine: quitting from here raced the event loop, which could still
+			// deliver a mouse move to the destroyed window (a crash on SIGTERM).
+			uithread.Do(a.Quit)
 		case <-done:
 		}
 	}()
