@@ -17,9 +17,9 @@ import (
 
 	"github.com/cardpos/cardpos/assets"
 	"github.com/cardpos/cardpos/i18n"
-	"github.com/cardpos/cardpos/ui/uithread"
 	"github.com/cardpos/cardpos/settings"
 	"github.com/cardpos/cardpos/ui/office"
+	"github.com/cardpos/cardpos/ui/uithread"
 )
 
 // AppID is the application id Fyne keeps preferences under.
