@@ -247,14 +247,24 @@ func (r *runner) close() {
 func (r *runner) t(key string, args ...any) string { return r.env.Catalog.T(key, args...) }
 
 // flags makes a subcommand's flag set, with the global options too.
-func (r *runner) flags(usageKey string) *flag.FlagSet {
+func (r *runner) flags() *flag.FlagSet {
 	fs := flag.NewFlagSet(r.name, flag.ContinueOnError)
 	fs.SetOutput(io.Discard)
 	var camera string
 	globalFlags(fs, &r.cfg, &camera)
 	fs.Usage = func() {}
-	_ = usageKey
 	return fs
+}
+
+// parseNoArgs is parse for a subcommand that takes options only.
+func (r *runner) parseNoArgs(fs *flag.FlagSet, args []string, usageKey string) error {
+	if err := r.parse(fs, args, usageKey); err != nil {
+		return err
+	}
+	if fs.NArg() != 0 {
+		return usagef("%s", r.t("cli.err.no_args"))
+	}
+	return nil
 }
 
 // parse parses a subcommand's flags; on --help it prints the subcommand's help.

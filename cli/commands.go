@@ -51,7 +51,7 @@ type redeemJSON struct {
 }
 
 func runRedeem(ctx context.Context, r *runner, args []string) error {
-	fs := r.flags("cli.usage.redeem")
+	fs := r.flags()
 	check := fs.Bool("check", false, "")
 	asJSON := fs.Bool("json", false, "")
 	if err := r.parse(fs, args, "cli.usage.redeem"); err != nil {
@@ -106,13 +106,10 @@ type progressJSON struct {
 }
 
 func runSync(ctx context.Context, r *runner, args []string) error {
-	fs := r.flags("cli.usage.sync")
+	fs := r.flags()
 	asJSON := fs.Bool("json", false, "")
-	if err := r.parse(fs, args, "cli.usage.sync"); err != nil {
+	if err := r.parseNoArgs(fs, args, "cli.usage.sync"); err != nil {
 		return err
-	}
-	if fs.NArg() != 0 {
-		return usagef("%s", r.t("cli.err.no_args"))
 	}
 	svc, err := r.engine(ctx)
 	if err != nil {
@@ -182,13 +179,10 @@ func (r *runner) row(x storage.Redemption) rowJSON {
 func msTime(ms int64) string { return time.UnixMilli(ms).Local().Format(time.RFC3339) }
 
 func runQueue(ctx context.Context, r *runner, args []string) error {
-	fs := r.flags("cli.usage.queue")
+	fs := r.flags()
 	asJSON := fs.Bool("json", false, "")
-	if err := r.parse(fs, args, "cli.usage.queue"); err != nil {
+	if err := r.parseNoArgs(fs, args, "cli.usage.queue"); err != nil {
 		return err
-	}
-	if fs.NArg() != 0 {
-		return usagef("%s", r.t("cli.err.no_args"))
 	}
 	st, err := r.station(ctx)
 	if err != nil {
@@ -249,15 +243,12 @@ func parseSince(s string, now time.Time) (time.Time, error) {
 }
 
 func runHistory(ctx context.Context, r *runner, args []string) error {
-	fs := r.flags("cli.usage.history")
+	fs := r.flags()
 	since := fs.String("since", "today", "")
 	asJSON := fs.Bool("json", false, "")
 	asCSV := fs.Bool("csv", false, "")
-	if err := r.parse(fs, args, "cli.usage.history"); err != nil {
+	if err := r.parseNoArgs(fs, args, "cli.usage.history"); err != nil {
 		return err
-	}
-	if fs.NArg() != 0 {
-		return usagef("%s", r.t("cli.err.no_args"))
 	}
 	if *asJSON && *asCSV {
 		return usagef("%s", r.t("cli.err.json_or_csv"))
@@ -315,14 +306,11 @@ type cardJSON struct {
 }
 
 func runCards(ctx context.Context, r *runner, args []string) error {
-	fs := r.flags("cli.usage.cards")
+	fs := r.flags()
 	refresh := fs.Bool("refresh", false, "")
 	asJSON := fs.Bool("json", false, "")
-	if err := r.parse(fs, args, "cli.usage.cards"); err != nil {
+	if err := r.parseNoArgs(fs, args, "cli.usage.cards"); err != nil {
 		return err
-	}
-	if fs.NArg() != 0 {
-		return usagef("%s", r.t("cli.err.no_args"))
 	}
 	st, err := r.station(ctx)
 	if err != nil {
@@ -369,7 +357,7 @@ type decodeJSON struct {
 }
 
 func runDecode(ctx context.Context, r *runner, args []string) error {
-	fs := r.flags("cli.usage.decode")
+	fs := r.flags()
 	asJSON := fs.Bool("json", false, "")
 	if err := r.parse(fs, args, "cli.usage.decode"); err != nil {
 		return err
@@ -425,7 +413,7 @@ type qrJSON struct {
 }
 
 func runQRCode(ctx context.Context, r *runner, args []string) error {
-	fs := r.flags("cli.usage.qrcode")
+	fs := r.flags()
 	var cardIDs stringList
 	fs.Var(&cardIDs, "card-id", "")
 	scene := fs.String("scene", "", "")
@@ -477,7 +465,7 @@ func (r *runner) wxFailure(err error) error {
 }
 
 func runPoster(ctx context.Context, r *runner, args []string) error {
-	fs := r.flags("cli.usage.poster")
+	fs := r.flags()
 	var cardIDs, scenes stringList
 	fs.Var(&cardIDs, "card-id", "")
 	fs.Var(&scenes, "scene", "")
@@ -542,18 +530,15 @@ func runPoster(ctx context.Context, r *runner, args []string) error {
 }
 
 func runSim(ctx context.Context, r *runner, args []string) error {
-	fs := r.flags("cli.usage.sim")
+	fs := r.flags()
 	listen := fs.String("listen", "127.0.0.1:0", "")
 	control := fs.String("control", "127.0.0.1:0", "")
 	seed := fs.String("seed", "demo", "")
 	state := fs.String("state", "", "")
 	appid := fs.String("appid", "", "")
 	secret := fs.String("secret", "", "")
-	if err := r.parse(fs, args, "cli.usage.sim"); err != nil {
+	if err := r.parseNoArgs(fs, args, "cli.usage.sim"); err != nil {
 		return err
-	}
-	if fs.NArg() != 0 {
-		return usagef("%s", r.t("cli.err.no_args"))
 	}
 	if *seed != "demo" && *seed != "" && *seed != "empty" {
 		return usagef("%s", r.t("cli.err.seed", map[string]any{"Seed": *seed}))
