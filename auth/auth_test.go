@@ -2,7 +2,6 @@ package auth
 
 import (
 	"context"
-	"database/sql"
 	"errors"
 	"strings"
 	"testing"
@@ -32,24 +31,13 @@ func fastService(t *testing.T, db *storage.DB) (*Service, *time.Time) {
 
 func auditActions(t *testing.T, db *storage.DB) []string {
 	t.Helper()
-	var out []string
-	err := db.Read(context.Background(), func(tx *sql.Tx) error {
-		rows, err := tx.Query("SELECT actor || ' ' || action FROM audit_log ORDER BY id")
-		if err != nil {
-			return err
-		}
-		defer rows.Close()
-		for rows.Next() {
-			var s string
-			if err := rows.Scan(&s); err != nil {
-				return err
-			}
-			out = append(out, s)
-		}
-		return rows.Err()
-	})
+	log, err := db.AuditLog(context.Background(), time.Time{})
 	if err != nil {
 		t.Fatal(err)
+	}
+	var out []string
+	for _, e := range log {
+		out = append(out, e.Actor+" "+e.Action)
 	}
 	return out
 }
