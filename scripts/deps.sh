@@ -37,6 +37,7 @@ if [ "$want_test" = 1 ]; then
   need poppler-utils command -v pdftoppm
   need zbar-tools command -v zbarimg
   need curl command -v curl
+  need x11-utils command -v xdpyinfo
 fi
 
 if [ ${#pkgs[@]} -eq 0 ]; then
