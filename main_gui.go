@@ -96,7 +96,7 @@ func runGUI(ctx context.Context, inv *cli.Invocation, env cli.Env) int {
 	}
 
 	for _, s := range st.Samples(ctx) {
-		opts.Samples = append(opts.Samples, ui.Sample{Code: s.Code, CardID: s.CardID, Title: s.Title, CardType: s.CardType, Status: s.Status, Note: env.Catalog.T(s.Note)})
+		opts.Samples = append(opts.Samples, ui.Sample{Code: s.Code, CardID: s.CardID, Title: s.Title, CardType: s.CardType, Status: s.Status, Note: s.Note})
 	}
 	opts.Camera = cameraOpener(inv.Camera, st.Settings.Camera)
 	if sc := st.Settings.Scanner; sc.SerialPort != "" {

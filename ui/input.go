@@ -168,7 +168,7 @@ func (l *sampleList) render() {
 			"Code": r.s.Code, "Title": r.s.Title,
 			"Type": c.t("ui.cardtype." + r.s.CardType), "Status": c.t("ui.codestatus." + r.s.Status),
 		}))
-		r.note.SetText(r.s.Note)
+		r.note.SetText(c.t(r.s.Note)) // a translation key from the emulator; plain text passes through
 		if r.s.Note == "" {
 			r.note.Hide()
 		}

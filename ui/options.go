@@ -35,7 +35,7 @@ type Sample struct {
 	Title    string
 	CardType string
 	Status   string
-	Note     string
+	Note     string // an i18n key (re-rendered on a language switch), or plain text
 }
 
 // Screen is one back-office screen the shell mounts as a tab beside the counter.
