@@ -131,6 +131,9 @@ func New(store Store) *Service {
 	}
 }
 
+// Lockout says how many wrong PINs in a row lock a user, and for how long the first time.
+func (s *Service) Lockout() (failures int, lock time.Duration) { return s.MaxFailures, s.BaseLock }
+
 // lockFor is how long a user with this many failures in a row stays locked.
 func (s *Service) lockFor(failures int) time.Duration {
 	if failures < s.MaxFailures {

@@ -78,6 +78,21 @@ func (m *Manager) Lock() {
 // Unlocked reports whether the manager tabs are showing.
 func (m *Manager) Unlocked() bool { return m.session != nil }
 
+// lockoutRules is what an Authenticator may also tell (*auth.Service does): when wrong PINs lock.
+type lockoutRules interface {
+	Lockout() (failures int, lock time.Duration)
+}
+
+// lockoutArgs fills the gate's hint with the authenticator's own lockout rules (5 and 5 minutes
+// when it does not say).
+func (m *Manager) lockoutArgs() map[string]any {
+	n, d := 5, 5*time.Minute
+	if lr, ok := m.d.Auth.(lockoutRules); ok {
+		n, d = lr.Lockout()
+	}
+	return map[string]any{"N": n, "Minutes": int(d.Round(time.Minute) / time.Minute)}
+}
+
 // userLister is what an Authenticator may also offer (*auth.Service does): the people who sign in.
 type userLister interface {
 	Users(ctx context.Context) ([]storage.User, error)
@@ -150,7 +165,7 @@ func (m *Manager) build() {
 		m.repeat.OnSubmitted = func(string) { m.SetFirst(m.name.Text, m.pin.Text, m.repeat.Text) }
 		fields = []fyne.CanvasObject{m.name, m.pin, m.repeat}
 	} else {
-		title, hint = m.t("office.gate.title"), m.t("office.gate.hint")
+		title, hint = m.t("office.gate.title"), m.t("office.gate.hint", m.lockoutArgs())
 		m.submit = widget.NewButton(m.t("office.gate.enter"), func() { m.SignIn(m.name.Text, m.pin.Text) })
 		m.pin.OnSubmitted = func(string) { m.SignIn(m.name.Text, m.pin.Text) }
 		fields = []fyne.CanvasObject{m.name, m.pin}
