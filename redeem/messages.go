@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"github.com/cardpos/cardpos/money"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/cardpos/cardpos/scanner"
 	"github.com/cardpos/cardpos/wxapi"
@@ -146,19 +147,22 @@ func StatusMessage(s wxapi.CodeStatus) Message {
 	return msg(KeyStatusPrefix + strings.ToLower(string(s)))
 }
 
-// Mask hides all but the last four characters of a code in groups of four: "•••• •••• 5678".
-func Mask(code string) string {
+// Last4 is the last four characters of a code, what screens and receipts show of it.
+func Last4(code string) string {
 	r := []rune(code)
 	if len(r) <= 4 {
 		return code
 	}
-	groups := (len(r) - 4 + 3) / 4
-	var b strings.Builder
-	for i := 0; i < groups; i++ {
-		b.WriteString("•••• ")
+	return string(r[len(r)-4:])
+}
+
+// Mask hides all but the last four characters of a code in groups of four: "•••• •••• 5678".
+func Mask(code string) string {
+	n := utf8.RuneCountInString(code)
+	if n <= 4 {
+		return code
 	}
-	b.WriteString(string(r[len(r)-4:]))
-	return b.String()
+	return strings.Repeat("•••• ", (n-4+3)/4) + Last4(code)
 }
 
 // kindRefusal is the reason and advice for text that is not a coupon.

@@ -47,15 +47,6 @@ func GroupOf(s storage.State) Group {
 // Key is the message key of the group's name (office.*.json).
 func (g Group) Key() string { return "report.group." + string(g) }
 
-// Last4 is the last four characters of a code, what screens and receipts show.
-func Last4(code string) string {
-	r := []rune(code)
-	if len(r) <= 4 {
-		return code
-	}
-	return string(r[len(r)-4:])
-}
-
 // Filter selects journal rows: a code fragment (matched anywhere in the code, spaces in the
 // query ignored) and the groups to keep (none = all).
 type Filter struct {

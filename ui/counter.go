@@ -568,9 +568,9 @@ func (c *Counter) showOutcome(o *redeem.Outcome) {
 	}
 	switch o.Result {
 	case redeem.ResultRedeemed:
-		c.showResult(result{verdict: VerdictRedeemed, word: "ui.result.redeemed", title: title, last4: lastN(code, 4)})
+		c.showResult(result{verdict: VerdictRedeemed, word: "ui.result.redeemed", title: title, last4: redeem.Last4(code)})
 	case redeem.ResultQueued:
-		c.showResult(result{verdict: VerdictQueued, word: "ui.result.queued", reason: o.Reason, tell: "ui.tell.queued", advice: o.Advice, title: title, last4: lastN(code, 4)})
+		c.showResult(result{verdict: VerdictQueued, word: "ui.result.queued", reason: o.Reason, tell: "ui.tell.queued", advice: o.Advice, title: title, last4: redeem.Last4(code)})
 	default:
 		var status wxapi.CodeStatus
 		kind := ""
@@ -599,9 +599,9 @@ func (c *Counter) showError(err error) {
 	}
 	r := result{verdict: VerdictRefused, word: key, reason: reason, tell: "ui.tell.retry"}
 	if c.preview != nil {
-		r.title, r.last4 = c.preview.Title, lastN(c.preview.Code, 4)
+		r.title, r.last4 = c.preview.Title, redeem.Last4(c.preview.Code)
 	} else {
-		r.last4 = lastN(c.scan.Text, 4)
+		r.last4 = redeem.Last4(c.scan.Text)
 	}
 	c.showResult(r)
 }
@@ -819,7 +819,7 @@ func (c *Counter) render() {
 // refusal turns a status, errcode or kind into the red result's word and what to tell the
 // customer (used when the engine sends no Advice).
 func refusal(status wxapi.CodeStatus, errCode int, kind string, reason redeem.Message, title, code string) result {
-	r := result{verdict: VerdictRefused, word: "ui.result.refused", reason: reason, tell: "ui.tell.generic", title: title, last4: lastN(code, 4)}
+	r := result{verdict: VerdictRefused, word: "ui.result.refused", reason: reason, tell: "ui.tell.generic", title: title, last4: redeem.Last4(code)}
 	switch {
 	case status == wxapi.StatusConsumed || errCode == 40099:
 		r.word, r.tell = "ui.result.consumed", "ui.tell.consumed"
@@ -843,15 +843,6 @@ func refusal(status wxapi.CodeStatus, errCode int, kind string, reason redeem.Me
 	return r
 }
 
-// lastN returns the last n characters of s.
-func lastN(s string, n int) string {
-	if utf8.RuneCountInString(s) <= n {
-		return s
-	}
-	r := []rune(s)
-	return string(r[len(r)-n:])
-}
-
 // maskTail shows a scanned text with all but its last four characters hidden.
 func maskTail(s string) string {
 	n := utf8.RuneCountInString(s)
@@ -859,9 +850,9 @@ func maskTail(s string) string {
 		return s
 	}
 	if n > 24 {
-		return "…" + lastN(s, 4)
+		return "…" + redeem.Last4(s)
 	}
-	return strings.Repeat("•", n-4) + lastN(s, 4)
+	return strings.Repeat("•", n-4) + redeem.Last4(s)
 }
 
 // splitMasked splits a masked code into the part shown small and the last four shown large.
@@ -870,9 +861,9 @@ func splitMasked(masked, code string) (head, tail string) {
 		masked = maskTail(code)
 	}
 	if code != "" {
-		tail = lastN(code, 4)
+		tail = redeem.Last4(code)
 	} else {
-		tail = lastN(masked, 4)
+		tail = redeem.Last4(masked)
 	}
 	head = strings.TrimRight(strings.TrimSuffix(masked, tail), " ")
 	return head, tail

@@ -14,6 +14,7 @@ import (
 	"fyne.io/fyne/v2/storage"
 	"fyne.io/fyne/v2/widget"
 
+	"github.com/cardpos/cardpos/redeem"
 	"github.com/cardpos/cardpos/report"
 	jstorage "github.com/cardpos/cardpos/storage"
 )
@@ -160,7 +161,7 @@ func (h *History) rowCells(r jstorage.Redemption) []string {
 	return []string{
 		time.UnixMilli(r.CreatedAt).In(h.d.Loc).Format(layout),
 		r.Title,
-		"••" + report.Last4(r.Code),
+		"••" + redeem.Last4(r.Code),
 		value,
 		r.Cashier,
 		state,

@@ -140,7 +140,7 @@ func (q *Queue) rowCells(r jstorage.Redemption) []string {
 	return []string{
 		time.UnixMilli(r.CreatedAt).In(q.d.Loc).Format("01-02 15:04"),
 		r.Title,
-		"••" + report.Last4(r.Code),
+		"••" + redeem.Last4(r.Code),
 		q.t("office.queue.tries", map[string]any{"N": r.Attempts}),
 		strings.TrimSpace(last),
 	}
@@ -180,16 +180,16 @@ func (q *Queue) showDetail() {
 	r, ok := q.selectedRow()
 	if !ok || r.State != jstorage.StateConflict {
 		if ok && needsManager(r.State) {
-			q.detail.SetText(q.t("office.queue.expired", map[string]any{"Title": r.Title, "Last4": report.Last4(r.Code)}))
+			q.detail.SetText(q.t("office.queue.expired", map[string]any{"Title": r.Title, "Last4": redeem.Last4(r.Code)}))
 		} else if ok {
-			q.detail.SetText(q.t("office.queue.waiting", map[string]any{"Title": r.Title, "Last4": report.Last4(r.Code)}))
+			q.detail.SetText(q.t("office.queue.waiting", map[string]any{"Title": r.Title, "Last4": redeem.Last4(r.Code)}))
 		} else {
 			q.detail.SetText(q.t("office.queue.pick"))
 		}
 		q.resolve.Disable()
 		return
 	}
-	text := q.t("office.queue.conflict", map[string]any{"Title": r.Title, "Last4": report.Last4(r.Code),
+	text := q.t("office.queue.conflict", map[string]any{"Title": r.Title, "Last4": redeem.Last4(r.Code),
 		"Reason": q.reasonText(r), "Cashier": r.Cashier})
 	if r.ConflictDetail != "" {
 		text += "\n" + r.ConflictDetail
