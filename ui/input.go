@@ -1,6 +1,8 @@
 package ui
 
 import (
+	"github.com/cardpos/cardpos/redeem"
+	"github.com/cardpos/cardpos/wxapi"
 	"time"
 
 	"fyne.io/fyne/v2"
@@ -166,7 +168,7 @@ func (l *sampleList) render() {
 	for _, r := range l.rows {
 		r.button.SetText(c.t("ui.samples.row", map[string]any{
 			"Code": r.s.Code, "Title": r.s.Title,
-			"Type": c.t("ui.cardtype." + r.s.CardType), "Status": c.t("ui.codestatus." + r.s.Status),
+			"Type": c.t("ui.cardtype." + r.s.CardType), "Status": c.msg(redeem.StatusMessage(wxapi.CodeStatus(r.s.Status))),
 		}))
 		r.note.SetText(c.t(r.s.Note)) // a translation key from the emulator; plain text passes through
 		if r.s.Note == "" {

@@ -135,7 +135,7 @@ func (p *cardPanel) render(c *Counter, pv *redeem.Preview, redeeming bool) {
 	head, tail := splitMasked(pv.MaskedCode, pv.Code)
 	setText(p.codeHead, head)
 	setText(p.codeTail, tail)
-	status := c.t("ui.card.status", map[string]any{"Status": c.t("ui.codestatus." + string(pv.Status))})
+	status := c.t("ui.card.status", map[string]any{"Status": c.msg(redeem.StatusMessage(pv.Status))})
 	setText(p.status, status)
 	warn := ""
 	if pv.Offline {
