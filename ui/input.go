@@ -1,15 +1,15 @@
 package ui
 
 import (
-	"github.com/cardpos/cardpos/redeem"
-	"github.com/cardpos/cardpos/wxapi"
 	"time"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/widget"
 
+	"github.com/cardpos/cardpos/redeem"
 	"github.com/cardpos/cardpos/scanner"
+	"github.com/cardpos/cardpos/wxapi"
 )
 
 // scannerPace is the average time per character under which a burst typed into the manual
