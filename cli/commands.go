@@ -337,7 +337,7 @@ func runCards(ctx context.Context, r *runner, args []string) error {
 		if *asJSON {
 			r.printJSON(j)
 		} else {
-			fmt.Fprintf(r.env.Stdout, "%-30s %-15s %-12s %s\n", j.CardID, r.t("cardtype."+j.CardType), j.Title, j.Value)
+			fmt.Fprintf(r.env.Stdout, "%-30s %-15s %-12s %s\n", j.CardID, r.msg(redeem.CardTypeMessage(wxapi.CardType(j.CardType))), j.Title, j.Value)
 		}
 	}
 	if !*asJSON && len(cards) == 0 {

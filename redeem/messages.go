@@ -139,6 +139,9 @@ func FaceValue(c *wxapi.Card) int64 {
 	return 0
 }
 
+// CardTypeMessage is a card type in plain words: 代金券, 折扣券, 兑换券 …
+func CardTypeMessage(t wxapi.CardType) Message { return msg("redeem.cardtype." + string(t)) }
+
 // StatusMessage is a code status in plain words.
 func StatusMessage(s wxapi.CodeStatus) Message {
 	if s == "" {

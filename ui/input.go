@@ -168,7 +168,7 @@ func (l *sampleList) render() {
 	for _, r := range l.rows {
 		r.button.SetText(c.t("ui.samples.row", map[string]any{
 			"Code": r.s.Code, "Title": r.s.Title,
-			"Type": c.t("ui.cardtype." + r.s.CardType), "Status": c.msg(redeem.StatusMessage(wxapi.CodeStatus(r.s.Status))),
+			"Type": c.msg(redeem.CardTypeMessage(wxapi.CardType(r.s.CardType))), "Status": c.msg(redeem.StatusMessage(wxapi.CodeStatus(r.s.Status))),
 		}))
 		r.note.SetText(c.t(r.s.Note)) // a translation key from the emulator; plain text passes through
 		if r.s.Note == "" {

@@ -120,7 +120,7 @@ func (p *cardPanel) render(c *Counter, pv *redeem.Preview, redeeming bool) {
 	}
 	setText(p.title, pv.Title)
 	setText(p.brand, pv.Brand)
-	typ := c.t("ui.cardtype." + string(pv.CardType))
+	typ := c.msg(redeem.CardTypeMessage(pv.CardType))
 	if v := c.msg(pv.Value); v != "" {
 		typ += " · " + v
 	}

@@ -12,6 +12,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/cardpos/cardpos/auth"
+	"github.com/cardpos/cardpos/redeem"
 	"github.com/cardpos/cardpos/wxapi"
 )
 
@@ -54,7 +55,7 @@ func (v *catalogView) start() {
 
 func (v *catalogView) t(k string, a ...any) string { return v.s.t(k, a...) }
 
-func cardTypeText(s *screen, t wxapi.CardType) string { return s.t("office.cardtype." + string(t)) }
+func cardTypeText(s *screen, t wxapi.CardType) string { return s.t(redeem.CardTypeMessage(t).Key) }
 
 func (v *catalogView) build() fyne.CanvasObject {
 	if v.s.d.Cards == nil {
